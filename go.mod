@@ -1,0 +1,3 @@
+module github.com/zebgp/ze
+
+go 1.26
