@@ -14,8 +14,8 @@ import (
 //
 // The same bytes decode differently per context: the AS numbers 00 01 FD E8
 // are one AS (130536) with ASN4 and two (1, 65000) without, and the NLRI
-// 00 00 00 01 18 0A 00 00 is path-id 1 + 10.0.0.0/24 with ADD-PATH but
-// 0.0.0.0/0, 0.0.0.0/0, 0.0.0.0/0, 1.0.0.0/8 ... without.
+// 00 00 00 01 18 0A 00 00 is path-id 1 + 10.0.0.0/24 with ADD-PATH but a run
+// of unrelated short prefixes (0.0.0.0/0 three times, …) without.
 type EncodingContext struct {
 	ASN4       bool
 	ExtMessage bool
