@@ -1,0 +1,406 @@
+package ci
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config says how tests are run.
+type Config struct {
+	Ze      string        // absolute path of the ze binary that "ze" resolves to
+	Self    string        // absolute path of ze-test, that "ze-test" resolves to
+	Timeout time.Duration // default per-command timeout; 30s when zero
+	Keep    bool          // keep the temporary directory of a failed test
+}
+
+// Failure is one unmet expectation, or an error that stopped a test.
+type Failure struct {
+	Line int
+	Msg  string
+}
+
+// Result is the outcome of one .ci file.
+type Result struct {
+	File     string
+	Failures []Failure
+	Elapsed  time.Duration
+	Detail   string // the output of the failing step, for -v
+	KeptDir  string // set when Keep kept the temporary directory
+}
+
+// Passed reports whether the test met every expectation.
+func (r *Result) Passed() bool { return len(r.Failures) == 0 }
+
+func (r *Result) fail(line int, format string, args ...any) {
+	r.Failures = append(r.Failures, Failure{Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// portRE matches the names that stand for free loopback ports.
+var portRE = regexp.MustCompile(`^PORT[0-9]*$`)
+
+// env holds the variables and processes of one running test.
+type env struct {
+	cfg     Config
+	tmp     string
+	ports   map[string]string
+	environ []string
+	timeout time.Duration
+	bg      map[string]*bgProc
+}
+
+func (e *env) lookup(name string) (string, bool) {
+	switch {
+	case name == "TMP":
+		return e.tmp, true
+	case name == "ZE":
+		return e.cfg.Ze, true
+	case portRE.MatchString(name):
+		if p, ok := e.ports[name]; ok {
+			return p, true
+		}
+		p, err := freePort()
+		if err != nil {
+			// Leave the reference as written; the command will fail visibly.
+			return "", false
+		}
+		e.ports[name] = strconv.Itoa(p)
+		return e.ports[name], true
+	}
+	return "", false
+}
+
+// RunFile parses and runs one .ci file.
+func RunFile(ctx context.Context, cfg Config, file string) *Result {
+	start := time.Now()
+	res := &Result{File: file}
+	defer func() { res.Elapsed = time.Since(start) }()
+
+	src, err := os.ReadFile(file)
+	if err != nil {
+		res.fail(0, "%v", err)
+		return res
+	}
+	tmp, err := os.MkdirTemp("", "ze-test-")
+	if err != nil {
+		res.fail(0, "creating temporary directory: %v", err)
+		return res
+	}
+	e := &env{
+		cfg:     cfg,
+		tmp:     tmp,
+		ports:   map[string]string{},
+		environ: append(os.Environ(), "ZE_TEST_TMP="+tmp),
+		timeout: cfg.Timeout,
+		bg:      map[string]*bgProc{},
+	}
+	if e.timeout <= 0 {
+		e.timeout = 30 * time.Second
+	}
+	defer func() {
+		e.killAll()
+		if cfg.Keep && !res.Passed() {
+			res.KeptDir = tmp
+			return
+		}
+		_ = os.RemoveAll(tmp)
+	}()
+
+	t, err := Parse(file, src, e.lookup)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			res.fail(pe.Line, "%s", pe.Msg)
+		} else {
+			res.fail(0, "%v", err)
+		}
+		return res
+	}
+	for _, a := range t.Actions {
+		if ctx.Err() != nil {
+			res.fail(a.Line, "interrupted")
+			return res
+		}
+		if !e.do(ctx, a, res) {
+			return res
+		}
+	}
+	return res
+}
+
+// do runs one action and reports whether the test goes on.
+func (e *env) do(ctx context.Context, a *Action, res *Result) bool {
+	switch a.Kind {
+	case KindFile:
+		path := filepath.Join(e.tmp, a.Name)
+		err := os.MkdirAll(filepath.Dir(path), 0o755)
+		if err == nil {
+			err = os.WriteFile(path, []byte(a.Text), os.FileMode(a.Mode))
+		}
+		if err == nil {
+			err = os.Chmod(path, os.FileMode(a.Mode)) // WriteFile keeps the mode of an existing file
+		}
+		if err != nil {
+			res.fail(a.Line, "file: %v", err)
+			return false
+		}
+	case KindEnv:
+		e.environ = append(e.environ, a.Text)
+	case KindTimeout:
+		e.timeout = a.Timeout
+	case KindRun:
+		out, err := e.run(ctx, a)
+		if err != nil {
+			res.fail(a.Line, "%v", err)
+			return false
+		}
+		return e.check(a, out, res)
+	case KindBackground:
+		if err := e.start(a); err != nil {
+			res.fail(a.Line, "%v", err)
+			return false
+		}
+	case KindWait:
+		if err := e.waitPort(ctx, a); err != nil {
+			res.fail(a.Line, "%v", err)
+			return false
+		}
+	case KindStop:
+		return e.check(a, e.stop(a.Name), res)
+	}
+	return true
+}
+
+// check applies the expectations of a step; a run step without an exit line
+// expects exit 0.
+func (e *env) check(a *Action, out *Outcome, res *Result) bool {
+	before := len(res.Failures)
+	if a.Kind == KindRun && !a.ExitSet {
+		if msg := Check(&Expect{Op: OpExit}, out); msg != "" {
+			res.fail(a.Line, "%s", msg)
+		}
+	}
+	for _, x := range a.Expects {
+		if msg := Check(x, out); msg != "" {
+			res.fail(x.Line, "%s", msg)
+		}
+	}
+	if len(res.Failures) == before {
+		return true
+	}
+	res.Detail = fmt.Sprintf("%s (line %d): %s\nexit: %d %s\nstdout:\n%s\nstderr:\n%s",
+		a.Kind, a.Line, strings.Join(a.Args, " "), out.Exit, out.Signal, indent(out.Stdout), indent(out.Stderr))
+	return false
+}
+
+func indent(b []byte) string {
+	if len(b) == 0 {
+		return "    (empty)"
+	}
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(string(b), "\n"), "\n", "\n    ")
+}
+
+// command builds the exec.Cmd of a run or background action.
+func (e *env) command(ctx context.Context, args []string) (*exec.Cmd, error) {
+	prog := args[0]
+	switch prog {
+	case "ze":
+		if e.cfg.Ze == "" {
+			return nil, errors.New("no ze binary: run 'make build' or pass -ze PATH")
+		}
+		prog = e.cfg.Ze
+	case "ze-test":
+		prog = e.cfg.Self
+	}
+	var cmd *exec.Cmd
+	if ctx != nil {
+		cmd = exec.CommandContext(ctx, prog, args[1:]...)
+	} else {
+		cmd = exec.Command(prog, args[1:]...)
+	}
+	cmd.Dir = e.tmp
+	cmd.Env = e.environ
+	cmd.WaitDelay = time.Second
+	setProcessGroup(cmd)
+	return cmd, nil
+}
+
+// run runs a command to completion. The error is for a command that could
+// not run at all or did not finish in time.
+func (e *env) run(parent context.Context, a *Action) (*Outcome, error) {
+	ctx, cancel := context.WithTimeout(parent, e.timeout)
+	defer cancel()
+	cmd, err := e.command(ctx, a.Args)
+	if err != nil {
+		return nil, err
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin = strings.NewReader(a.Stdin)
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	if parent.Err() != nil {
+		return nil, fmt.Errorf("%s: interrupted", a.Args[0])
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: did not finish within %s; stderr %s", a.Args[0], e.timeout, clip(stderr.String()))
+	}
+	out := &Outcome{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		out.Exit = ee.ExitCode()
+		out.Signal = exitSignal(ee.ProcessState)
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot run %s: %w", a.Args[0], err)
+	}
+	return out, nil
+}
+
+// bgProc is a command started by a background line.
+type bgProc struct {
+	cmd    *exec.Cmd
+	stdout lockedBuffer
+	stderr lockedBuffer
+	done   chan struct{}
+	err    error // valid after done is closed
+}
+
+func (e *env) start(a *Action) error {
+	cmd, err := e.command(nil, a.Args)
+	if err != nil {
+		return err
+	}
+	p := &bgProc{cmd: cmd, done: make(chan struct{})}
+	cmd.Stdout = &p.stdout
+	cmd.Stderr = &p.stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("background %s: cannot start %s: %w", a.Name, a.Args[0], err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	e.bg[a.Name] = p
+	return nil
+}
+
+func (e *env) waitPort(ctx context.Context, a *Action) error {
+	deadline := time.Now().Add(a.Timeout)
+	for {
+		c, err := net.DialTimeout("tcp", a.Addr, 200*time.Millisecond)
+		if err == nil {
+			_ = c.Close()
+			return nil
+		}
+		for name, p := range e.bg {
+			select {
+			case <-p.done:
+				out := p.outcome()
+				return fmt.Errorf("wait port %s: background %s exited (%d) before the port opened; stderr %s",
+					a.Addr, name, out.Exit, clip(string(out.Stderr)))
+			default:
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("wait port %s: not accepting connections after %s: %w", a.Addr, a.Timeout, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// stop ends a background command: SIGTERM, then SIGKILL when it has not
+// exited within the step timeout.
+func (e *env) stop(name string) *Outcome {
+	p := e.bg[name]
+	select {
+	case <-p.done:
+	default:
+		terminate(p.cmd)
+		select {
+		case <-p.done:
+		case <-time.After(e.timeout):
+			kill(p.cmd)
+			<-p.done
+		}
+	}
+	delete(e.bg, name)
+	return p.outcome()
+}
+
+// outcome is only called once p.done is closed.
+func (p *bgProc) outcome() *Outcome {
+	out := &Outcome{Stdout: p.stdout.Bytes(), Stderr: p.stderr.Bytes()}
+	if p.cmd.ProcessState != nil {
+		out.Exit = p.cmd.ProcessState.ExitCode()
+		out.Signal = exitSignal(p.cmd.ProcessState)
+	}
+	return out
+}
+
+// killAll kills what a test left running.
+func (e *env) killAll() {
+	for name, p := range e.bg {
+		kill(p.cmd)
+		<-p.done
+		delete(e.bg, name)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process writes to it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Bytes returns a copy of what was written so far.
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+var (
+	portMu    sync.Mutex
+	portsUsed = map[int]bool{}
+)
+
+// freePort returns a loopback TCP port that was free a moment ago and that
+// no other test of this run has been given.
+func freePort() (int, error) {
+	portMu.Lock()
+	defer portMu.Unlock()
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, fmt.Errorf("finding a free port: %w", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+		if !portsUsed[port] {
+			portsUsed[port] = true
+			return port, nil
+		}
+	}
+	return 0, errors.New("finding a free port: every port offered was already handed out")
+}
