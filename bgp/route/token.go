@@ -11,8 +11,8 @@ type token struct {
 	col  int
 }
 
-// tokenize splits a command on white space; '[' and ']' are tokens of their
-// own even when written against a word ("[65001" is "[" "65001").
+// tokenize splits a command on white space; '[', ']', '(' and ')' are tokens
+// of their own even when written against a word ("[65001" is "[" "65001").
 func tokenize(s string) []token {
 	var out []token
 	start := -1
@@ -26,7 +26,7 @@ func tokenize(s string) []token {
 		switch c := s[i]; {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			flush(i)
-		case c == '[' || c == ']':
+		case c == '[' || c == ']' || c == '(' || c == ')':
 			flush(i)
 			out = append(out, token{s[i : i+1], i + 1})
 		default:

@@ -1,0 +1,157 @@
+package view
+
+import (
+	"net/netip"
+
+	"github.com/zebgp/ze/bgp/wire"
+)
+
+// AppendUpdateJSON appends the JSON object of an UPDATE:
+//
+//	{"withdraw":{"ipv4/unicast":[{"prefix":"10.0.0.0/24"}]},
+//	 "attributes":{"origin":"igp","as-path":[65001],…},
+//	 "announce":{"ipv6/unicast":{"next-hop":"2001:db8::1","nlri":[{"prefix":"2001:db8::/32"}]}},
+//	 "eor":"ipv4/unicast"}
+//
+// Keys that would be empty are left out. An NLRI or attribute that cannot be
+// read ends the output with an "error" key and the error is returned.
+func AppendUpdateJSON(w *W, u *wire.WireUpdate) error {
+	ctx := u.Context()
+	w.Open('{')
+	defer w.Close('}')
+	if f, ok := u.EndOfRIB(); ok {
+		w.Key("eor")
+		w.Str(f.String())
+		return nil
+	}
+	// Withdrawals: the classic field, then MP_UNREACH_NLRI.
+	mu, hasMU, err := u.MPUnreach()
+	if err != nil {
+		return fail(w, err)
+	}
+	if len(u.Withdrawn()) > 0 || (hasMU && len(mu.NLRI) > 0) {
+		w.Key("withdraw")
+		w.Open('{')
+		if len(u.Withdrawn()) > 0 {
+			if err := appendNLRIList(w, wire.IPv4Unicast, u.WithdrawnIter()); err != nil {
+				w.Close('}')
+				return fail(w, err)
+			}
+		}
+		if hasMU && len(mu.NLRI) > 0 {
+			if err := appendNLRIList(w, mu.Family, mu.Iter(ctx)); err != nil {
+				w.Close('}')
+				return fail(w, err)
+			}
+		}
+		w.Close('}')
+	}
+	if len(u.Attrs()) > 0 {
+		w.Key("attributes")
+		if err := appendAttributes(w, u.Attrs(), ctx); err != nil {
+			return fail(w, err)
+		}
+	}
+	mr, hasMR, err := u.MPReach()
+	if err != nil {
+		return fail(w, err)
+	}
+	if len(u.NLRI()) > 0 || hasMR {
+		w.Key("announce")
+		w.Open('{')
+		if len(u.NLRI()) > 0 {
+			w.Key(wire.IPv4Unicast.String())
+			w.Open('{')
+			if nh, ok := u.Attr(wire.AttrNextHop); ok && len(nh.Value) == 4 {
+				w.Key("next-hop")
+				w.Text(netip.AddrFrom4([4]byte(nh.Value)).AppendTo)
+			}
+			w.Key("nlri")
+			err = appendNLRIArray(w, u.NLRIIter())
+			w.Close('}')
+			if err != nil {
+				w.Close('}')
+				return fail(w, err)
+			}
+		}
+		if hasMR {
+			w.Key(mr.Family.String())
+			w.Open('{')
+			appendNextHop(w, mr)
+			w.Key("nlri")
+			err = appendNLRIArray(w, mr.Iter(ctx))
+			w.Close('}')
+			if err != nil {
+				w.Close('}')
+				return fail(w, err)
+			}
+		}
+		w.Close('}')
+	}
+	return nil
+}
+
+func fail(w *W, err error) error {
+	w.Key("error")
+	w.Str(err.Error())
+	return err
+}
+
+// appendNLRIList writes `"family":[…]` for withdrawals.
+func appendNLRIList(w *W, f wire.Family, it wire.NLRIIter) error {
+	w.Key(f.String())
+	return appendNLRIArray(w, it)
+}
+
+// appendNLRIArray writes the NLRI of it as an array of objects: prefix
+// families give {"prefix":…}, others {"nlri":…} from their codec's text, and
+// each carries "path-id" under ADD-PATH.
+func appendNLRIArray(w *W, it wire.NLRIIter) error {
+	w.Open('[')
+	defer w.Close(']')
+	f := it.Family()
+	codec, _ := wire.LookupFamily(f)
+	key := "nlri"
+	if isPrefixFamily(f) {
+		key = "prefix"
+	}
+	for {
+		n, ok := it.Next()
+		if !ok {
+			break
+		}
+		w.Open('{')
+		w.Key(key)
+		w.Text(func(b []byte) []byte { return codec.AppendText(b, n.Bytes) })
+		if n.HasPathID {
+			w.Key("path-id")
+			w.Uint(uint64(n.PathID))
+		}
+		w.Close('}')
+	}
+	return it.Err()
+}
+
+func isPrefixFamily(f wire.Family) bool {
+	return (f.AFI == wire.AFIIPv4 || f.AFI == wire.AFIIPv6) && (f.SAFI == wire.SAFIUnicast || f.SAFI == wire.SAFIMulticast)
+}
+
+// appendNextHop writes the next hop of an MP_REACH_NLRI: "next-hop" and, for a
+// 32-octet IPv6 next hop, "next-hop-link-local"; an unknown form as hex.
+func appendNextHop(w *W, mr wire.MPReach) {
+	if len(mr.NextHop) == 0 {
+		return
+	}
+	g, ll, ok := mr.NextHops()
+	if !ok {
+		w.Key("next-hop-raw")
+		w.Hex(mr.NextHop)
+		return
+	}
+	w.Key("next-hop")
+	w.Text(g.AppendTo)
+	if ll.IsValid() {
+		w.Key("next-hop-link-local")
+		w.Text(ll.AppendTo)
+	}
+}
