@@ -207,7 +207,7 @@ func (u *Update) parseSection(p *parser, t token) error {
 	sec := Section{Family: f, Withdraw: act.text == "del"}
 	var pathID uint32
 	buf := make([]byte, 4096)
-	for !p.done() && p.peek() != "nlri" {
+	for !p.done() && !isKeyword(p.peek()) {
 		v, _ := p.next()
 		if v.text == "path-id" {
 			id, ok := p.next()
@@ -243,6 +243,12 @@ func (u *Update) parseSection(p *parser, t token) error {
 	}
 	u.Sections = append(u.Sections, sec)
 	return nil
+}
+
+// isKeyword reports words that end an NLRI list.
+func isKeyword(s string) bool {
+	_, attr := attrSpecs[s]
+	return attr || s == "nlri" || s == "nhop" || s == "next-hop" || s == "attr"
 }
 
 var errNoNextHop = errors.New(`route: announcing needs a next hop ("nhop set ADDRESS")`)

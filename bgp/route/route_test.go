@@ -1,0 +1,166 @@
+package route
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/zebgp/ze/bgp/wire"
+)
+
+// build parses and builds cmd with ctx and returns the messages in hex.
+func build(t *testing.T, cmd string, ctx *wire.EncodingContext) ([]string, error) {
+	t.Helper()
+	u, err := Parse(cmd)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	err = u.Build(ctx, func(m []byte) error { out = append(out, fmt.Sprintf("%X", m)); return nil })
+	return out, err
+}
+
+const marker = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+
+func TestHexMode(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  string
+		want []string
+	}{
+		{"ipv4 announce", "update hex attr set 40010100 nhop set 192.0.2.1 nlri ipv4/unicast add 180A0000",
+			[]string{marker + "0026020000000B40010100400304C0000201180A0000"}},
+		{"no update word", "hex attr set 40010100 nhop set 192.0.2.1 nlri ipv4/unicast add 180A0000 180A0001",
+			[]string{marker + "002A020000000B40010100400304C0000201180A0000180A0001"}},
+		{"ipv4 withdraw", "update hex nlri ipv4/unicast del 180A0000",
+			[]string{marker + "001B020004180A00000000"}},
+		{"ipv6 withdraw", "update hex nlri ipv6/unicast del 2020010DB8",
+			[]string{marker + "0022020000000B800F080002012020010DB8"}},
+		{"two sections", "update hex attr set 40010100 nhop set 192.0.2.1 nlri ipv4/unicast add 180A0000 nlri ipv4/unicast del 180A0100",
+			[]string{marker + "0026020000000B40010100400304C0000201180A0000", marker + "001B020004180A01000000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := build(t, tt.cmd, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestNextHopForms(t *testing.T) {
+	// IPv6 with a global and link-local next hop: 32 octets in MP_REACH.
+	got, err := build(t, "update hex attr set 40010100 nhop set [2001:db8::1 fe80::1] nlri ipv6/unicast add 2020010DB8", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := wire.ParseUpdateMessage(mustHex(t, got[0]), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok, _ := u.MPReach()
+	g, ll, _ := r.NextHops()
+	if !ok || g.String() != "2001:db8::1" || ll.String() != "fe80::1" {
+		t.Fatalf("next hops %v %v", g, ll)
+	}
+	// An IPv4 next hop for IPv6 is IPv4-mapped.
+	got, err = build(t, "update hex nhop set 192.0.2.1 nlri ipv6/unicast add 2020010DB8", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got[0], "00000000000000000000FFFFC0000201") {
+		t.Fatalf("not mapped: %s", got[0])
+	}
+	// An IPv6 next hop for IPv4 needs extended next hop.
+	if _, err := build(t, "update hex nhop set 2001:db8::1 nlri ipv4/unicast add 180A0000", nil); err == nil ||
+		!strings.Contains(err.Error(), "extended next hop") {
+		t.Fatalf("got %v", err)
+	}
+	ctx := wire.NewContext(true, false)
+	ctx.SetExtNextHop(wire.IPv4Unicast, true)
+	got, err = build(t, "update hex nhop set 2001:db8::1 nlri ipv4/unicast add 180A0000", ctx)
+	if err != nil || !strings.Contains(got[0], "800E") {
+		t.Fatalf("extended next hop: %v %v", got, err)
+	}
+}
+
+func TestPathIDs(t *testing.T) {
+	ctx := wire.NewContext(true, false)
+	ctx.SetAddPath(wire.IPv4Unicast, true)
+	got, err := build(t, "update hex attr set 40010100 nhop set 192.0.2.1 nlri ipv4/unicast add path-id 1 180A0000 path-id 2 180A0000 180A0100", ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(got[0], "00000001180A000000000002180A000000000002180A0100") {
+		t.Fatalf("path ids: %s", got[0])
+	}
+	// Without ADD-PATH on the session the path ids are left out, unless given.
+	got, err = build(t, "update hex nhop set 192.0.2.1 nlri ipv4/unicast add 180A0000", nil)
+	if err != nil || !strings.HasSuffix(got[0], "C0000201180A0000") {
+		t.Fatalf("no add-path: %v %v", got, err)
+	}
+	if _, err := build(t, "update hex nhop set 192.0.2.1 nlri ipv4/unicast add path-id 3 180A0000", nil); err == nil ||
+		!strings.Contains(err.Error(), "ADD-PATH is not on for ipv4/unicast") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct{ cmd, want string }{
+		{"", `at end of command: expected "text" or "hex"`},
+		{"update txt", `column 8 "txt": expected "text" or "hex"; did you mean "text"?`},
+		{"update hex", `no "nlri" section`},
+		{"update hex nlri", `expected a family (afi/safi) after nlri`},
+		{"update hex nlri ipv4/unicast", `expected "add" or "del" after ipv4/unicast`},
+		{"update hex nlri ipv4/unicast ad 18", `column 30 "ad": expected "add" or "del" after ipv4/unicast; did you mean "add"?`},
+		{"update hex nlri ipv4/unicast add", `no NLRI after nlri ipv4/unicast add`},
+		{"update hex nlri ipv4/unicat add 180A0000", `unknown safi "unicat"`},
+		{"update hex nlri ipv4/unicast add 180A00", `hex is not one ipv4/unicast NLRI`},
+		{"update hex nlri ipv4/unicast add 18ZZ", `bad hex NLRI`},
+		{"update hex attr set 4001", `attributes do not parse at offset 0`},
+		{"update hex attr set 400304C0000201 nlri ipv4/unicast add 00", `next-hop is built from nhop and nlri`},
+		{"update hex attr sett 40", `expected "set" after attr; did you mean "set"?`},
+		{"update hex nhop set [192.0.2.1", `list for nhop opened at column 21 is not closed with ]`},
+		{"update hex nhop set ]", `unexpected ] (no list is open)`},
+		{"update hex nhop set 192.0.2.300 nlri ipv4/unicast add 00", `"192.0.2.300": bad next hop address`},
+		{"update hex nhop set [2001:db8::1 2001:db8::2] nlri ipv6/unicast add 00", `must be an IPv6 link-local address`},
+		{"update hex nlri ipv4/unicast add 00 nhop set 1.2.3.4", `attributes must come before the first "nlri"`},
+		{"update hex nlri ipv4/unicast add path-id x 00", `path-id takes a number`},
+		{"update text nlri ipv4/unicast add 10.0.0.1/24", `host bits set (did you mean 10.0.0.0/24?)`},
+		{"update text nlri ipv6/unicast add 10.0.0.0/24", `not an ipv6 prefix`},
+		{"update text orign set igp nlri ipv4/unicast add 10.0.0.0/24", `"orign": unknown attribute`},
+	}
+	for _, tt := range tests {
+		_, err := Parse(tt.cmd)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) = %v, want error containing %q", tt.cmd, err, tt.want)
+		}
+	}
+	if _, err := build(t, "update hex nlri ipv4/unicast add 180A0000", nil); err == nil || !strings.Contains(err.Error(), "needs a next hop") {
+		t.Errorf("announce without next hop: %v", err)
+	}
+}
+
+func TestTokenize(t *testing.T) {
+	var got []string
+	for _, tk := range tokenize(" as-path set [65001  (65002 65003)]\tnlri") {
+		got = append(got, fmt.Sprintf("%d:%s", tk.col, tk.text))
+	}
+	want := "2:as-path 10:set 14:[ 15:65001 22:( 23:65002 29:65003 34:) 35:] 37:nlri"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b := make([]byte, len(s)/2)
+	if _, err := fmt.Sscanf(s, "%X", &b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
