@@ -254,4 +254,3 @@ func TestWriteClips(t *testing.T) {
 		t.Errorf("stale time 2^30 written as %d, want %d", st, MaxStaleTime)
 	}
 }
-

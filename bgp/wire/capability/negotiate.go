@@ -190,7 +190,7 @@ func (n *Negotiated) RoleMismatch() bool {
 // HasFamily reports whether family f was negotiated.
 func (n *Negotiated) HasFamily(f wire.Family) bool { return slices.Contains(n.Families, f) }
 
-// MarshalJSON shows families as "afi/safi" strings.
+// MarshalJSON shows families as "afi/safi" strings and empty lists as [].
 func (n Negotiated) MarshalJSON() ([]byte, error) {
 	type plain Negotiated // drops the method, keeps the tags
 	return json.Marshal(struct {
@@ -198,7 +198,9 @@ func (n Negotiated) MarshalJSON() ([]byte, error) {
 		Families    []familyJSON `json:"families"`
 		AddPathRecv []familyJSON `json:"add-path-receive"`
 		AddPathSend []familyJSON `json:"add-path-send"`
-	}{plain(n), familiesJSON(n.Families), familiesJSON(n.AddPathRecv), familiesJSON(n.AddPathSend)})
+		ExtNextHop  []ExtNHTuple `json:"extended-next-hop"`
+	}{plain(n), familiesJSON(n.Families), familiesJSON(n.AddPathRecv), familiesJSON(n.AddPathSend),
+		append([]ExtNHTuple{}, n.ExtNextHop...)})
 }
 
 func familiesJSON(fs []wire.Family) []familyJSON {
