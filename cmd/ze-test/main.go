@@ -84,6 +84,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	cfg := ci.Config{Ze: zePath(*ze, self), Self: self, Timeout: *timeout, Keep: *keep}
+	if *ze != "" && cfg.Ze == "" {
+		fmt.Fprintf(stderr, "ze-test: -ze %s: no such file\n", *ze)
+		return exitNotFound
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

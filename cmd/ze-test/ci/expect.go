@@ -33,6 +33,15 @@ func clip(s string) string {
 	return fmt.Sprintf("%s…(%d more bytes)", strconv.Quote(s[:maxShown]), len(s)-maxShown)
 }
 
+// clipJSON cuts compact JSON text for a one-line message.
+func clipJSON(v any) string {
+	s := compact(v)
+	if len(s) <= maxShown {
+		return s
+	}
+	return fmt.Sprintf("%s…(%d more bytes)", s[:maxShown], len(s)-maxShown)
+}
+
 // Check returns "" when e holds for o, or else one line that says what was
 // wanted and what was got.
 func Check(e *Expect, o *Outcome) string {
@@ -129,14 +138,14 @@ func checkJSON(e *Expect, o *Outcome) string {
 		}
 	case OpJSONAbsent:
 		if err == nil {
-			return fmt.Sprintf("%s: want it absent, got %s", what, clip(compact(got)))
+			return fmt.Sprintf("%s: want it absent, got %s", what, clipJSON(got))
 		}
 	default:
 		if err != nil {
-			return fmt.Sprintf("%s: want %s, got nothing: %v", what, clip(compact(e.Want)), err)
+			return fmt.Sprintf("%s: want %s, got nothing: %v", what, clipJSON(e.Want), err)
 		}
 		if !Equal(e.Want, got) {
-			return fmt.Sprintf("%s: want %s, got %s", what, clip(compact(e.Want)), clip(compact(got)))
+			return fmt.Sprintf("%s: want %s, got %s", what, clipJSON(e.Want), clipJSON(got))
 		}
 	}
 	return ""

@@ -104,7 +104,7 @@ var heredocRE = regexp.MustCompile(`^(.*?)\s*<<('?)([A-Za-z_][A-Za-z0-9_]*)('?)\
 type parser struct {
 	file string
 	test *Test
-	step *Action        // current run or stop step
+	step *Action         // current run or stop step
 	bg   map[string]bool // background name -> still running
 }
 

@@ -166,7 +166,7 @@ func (e *env) do(ctx context.Context, a *Action, res *Result) bool {
 		}
 		return e.check(a, out, res)
 	case KindBackground:
-		if err := e.start(a); err != nil {
+		if err := e.start(ctx, a); err != nil {
 			res.fail(a.Line, "%v", err)
 			return false
 		}
@@ -222,12 +222,7 @@ func (e *env) command(ctx context.Context, args []string) (*exec.Cmd, error) {
 	case "ze-test":
 		prog = e.cfg.Self
 	}
-	var cmd *exec.Cmd
-	if ctx != nil {
-		cmd = exec.CommandContext(ctx, prog, args[1:]...)
-	} else {
-		cmd = exec.Command(prog, args[1:]...)
-	}
+	cmd := exec.CommandContext(ctx, prog, args[1:]...)
 	cmd.Dir = e.tmp
 	cmd.Env = e.environ
 	cmd.WaitDelay = time.Second
@@ -276,8 +271,10 @@ type bgProc struct {
 	err    error // valid after done is closed
 }
 
-func (e *env) start(a *Action) error {
-	cmd, err := e.command(nil, a.Args)
+// start starts a background command; ctx is the whole run's, so an
+// interrupt kills it too.
+func (e *env) start(ctx context.Context, a *Action) error {
+	cmd, err := e.command(ctx, a.Args)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ var (
 //   - outside quotes a backslash makes the next character literal;
 //   - $NAME and ${NAME} expand through lookup outside single quotes.
 //
-// An empty quoted string ("" or '') is a word of its own.
+// An empty pair of quotes, single or double, is a word of its own.
 func splitWords(line string, lookup Lookup) ([]string, error) {
 	var (
 		words []string
