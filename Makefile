@@ -1,0 +1,99 @@
+# ze: build, run and test. `make help` lists the targets; README.md and
+# docs/testing.md explain them.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO      ?= go
+BIN     := bin
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+# Debian packages the tests need (gcc and libc6-dev for `go test -race`, git
+# for the version). Later: bird2 frr gobgpd openbgpd exabgp libyang2-tools.
+DEB_PACKAGES := gcc libc6-dev git
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# How long each fuzz target runs: 3s within `make test`, 30s for `make fuzz`.
+# FUZZ selects targets by a regexp on their name (FUZZ=NLRI make fuzz).
+FUZZTIME ?=
+FUZZ     ?=
+
+GOLANGCI_LINT_VERSION := v2.15.0
+TOOLS         := $(CURDIR)/$(BIN)/tools
+GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+.PHONY: help build run deps test vet unit functional fuzz bench lint clean
+
+help:
+	@echo "make build       build bin/ze and bin/ze-test"
+	@echo "make run         build, then run what ze has today"
+	@echo "make deps        install what the tests need (Debian, as root)"
+	@echo "make test        vet, unit tests with -race, functional tests, short fuzzing"
+	@echo "make functional  build, then run the .ci tests under test/"
+	@echo "make fuzz        run every fuzz target for FUZZTIME (default 30s)"
+	@echo "make bench       run the benchmarks"
+	@echo "make lint        run golangci-lint $(GOLANGCI_LINT_VERSION) (installed into $(BIN)/tools)"
+	@echo "make clean       remove $(BIN)/"
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ze ./cmd/ze
+	$(GO) build -o $(BIN)/ze-test ./cmd/ze-test
+
+# The daemon does not exist yet: run shows what the binary can do today.
+run: build
+	@echo "ze: the daemon is not built yet (no 'ze start'); showing the version and the commands that exist."
+	$(BIN)/ze version
+	$(BIN)/ze help
+
+# Installs only what is missing; with everything present it runs no apt-get.
+deps:
+	@command -v $(GO) >/dev/null || { echo "deps: Go is missing: install Go $$(sed -n 's/^go //p' go.mod) or newer from https://go.dev/dl/" >&2; exit 1; }
+	@if ! command -v dpkg-query >/dev/null; then \
+		echo "deps: not a Debian system; install by hand: $(DEB_PACKAGES)" >&2; \
+	else \
+		missing=""; \
+		for p in $(DEB_PACKAGES); do \
+			dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed$$' || missing="$$missing $$p"; \
+		done; \
+		if [ -n "$$missing" ]; then \
+			echo "deps: installing$$missing"; \
+			$(SUDO) apt-get update; \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+		fi; \
+	fi
+	@if [ -s go.sum ]; then $(GO) mod download; fi
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory build
+	$(BIN)/ze-test run test/
+	FUZZTIME=$(or $(FUZZTIME),3s) FUZZ='$(FUZZ)' GO=$(GO) scripts/fuzz.sh
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+functional: build
+	$(BIN)/ze-test run test/
+
+fuzz:
+	FUZZTIME=$(or $(FUZZTIME),30s) FUZZ='$(FUZZ)' GO=$(GO) scripts/fuzz.sh
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+$(GOLANGCI_LINT):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(TOOLS)/golangci-lint $@
+
+clean:
+	rm -rf $(BIN)
