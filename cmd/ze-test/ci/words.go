@@ -40,10 +40,10 @@ func splitWords(line string, lookup Lookup) ([]string, error) {
 	}
 	for i := 0; i < len(line); i++ {
 		c := line[i]
-		switch {
-		case c == ' ' || c == '\t':
+		switch c {
+		case ' ', '\t':
 			end()
-		case c == '\'':
+		case '\'':
 			inW = true
 			j := strings.IndexByte(line[i+1:], '\'')
 			if j < 0 {
@@ -51,21 +51,21 @@ func splitWords(line string, lookup Lookup) ([]string, error) {
 			}
 			cur.WriteString(line[i+1 : i+1+j])
 			i += j + 1
-		case c == '"':
+		case '"':
 			inW = true
 			n, err := doubleQuoted(line[i+1:], &cur, lookup)
 			if err != nil {
 				return nil, err
 			}
 			i += n + 1
-		case c == '\\':
+		case '\\':
 			inW = true
 			if i+1 >= len(line) {
 				return nil, errTrailingBackslash
 			}
 			i++
 			cur.WriteByte(line[i])
-		case c == '$':
+		case '$':
 			inW = true
 			i += expandVar(line[i:], &cur, lookup) - 1
 		default:
