@@ -198,8 +198,16 @@ func (e *env) check(a *Action, out *Outcome, res *Result) bool {
 	if len(res.Failures) == before {
 		return true
 	}
-	res.Detail = fmt.Sprintf("%s (line %d): %s\nexit: %d %s\nstdout:\n%s\nstderr:\n%s",
-		a.Kind, a.Line, strings.Join(a.Args, " "), out.Exit, out.Signal, indent(out.Stdout), indent(out.Stderr))
+	what := strings.Join(a.Args, " ")
+	if a.Kind == KindStop {
+		what = a.Name
+	}
+	exit := strconv.Itoa(out.Exit)
+	if out.Signal != "" {
+		exit = "killed by signal " + out.Signal
+	}
+	res.Detail = fmt.Sprintf("%s (line %d): %s\nexit: %s\nstdout:\n%s\nstderr:\n%s",
+		a.Kind, a.Line, what, exit, indent(out.Stdout), indent(out.Stderr))
 	return false
 }
 
