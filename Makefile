@@ -5,7 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
-GO      ?= go
+# Go from PATH, else where the official tarball installs it.
+GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN     := bin
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
@@ -49,7 +50,7 @@ run: build
 
 # Installs only what is missing; with everything present it runs no apt-get.
 deps:
-	@command -v $(GO) >/dev/null || { echo "deps: Go is missing: install Go $$(sed -n 's/^go //p' go.mod) or newer from https://go.dev/dl/" >&2; exit 1; }
+	@[ -x "$$(command -v $(GO))" ] || { echo "deps: Go is missing: install Go $$(sed -n 's/^go //p' go.mod) or newer from https://go.dev/dl/" >&2; exit 1; }
 	@if ! command -v dpkg-query >/dev/null; then \
 		echo "deps: not a Debian system; install by hand: $(DEB_PACKAGES)" >&2; \
 	else \
