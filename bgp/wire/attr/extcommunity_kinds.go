@@ -180,7 +180,7 @@ func parseOVS(s string) (v [6]byte, ok bool) {
 	return v, false
 }
 
-var actionNames = [...]string{"none", "terminal", "sample", "sample-terminal"}
+var flowActionNames = [...]string{"none", "terminal", "sample", "sample-terminal"}
 
 // Traffic-action (RFC 8955 §7.3): the two low bits of the last octet, S
 // (sample, 0x02) and T (terminal, 0x01): "action:sample", "action:terminal",
@@ -189,11 +189,11 @@ func fmtAction(dst []byte, v [6]byte) ([]byte, bool) {
 	if !zero(v[:5]) || v[5]&^3 != 0 {
 		return dst, false
 	}
-	return append(dst, actionNames[v[5]]...), true
+	return append(dst, flowActionNames[v[5]]...), true
 }
 
 func parseAction(s string) (v [6]byte, ok bool) {
-	for i, n := range actionNames {
+	for i, n := range flowActionNames {
 		if n == s {
 			v[5] = byte(i)
 			return v, true

@@ -1,0 +1,191 @@
+package attr
+
+import (
+	"github.com/zebgp/ze/bgp/wire"
+)
+
+// flagRule is what RFC 4271 §5 and each attribute's RFC say of its
+// Optional and Transitive bits, and what a conflict asks for.
+type flagRule struct {
+	known  bool
+	flags  wire.AttrFlags // expected Optional|Transitive bits
+	action Action
+	reason string
+}
+
+// flagRules: RFC 7606 §3 c makes a flag conflict treat-as-withdraw unless
+// the attribute's own specification says otherwise: attribute discard for
+// ATOMIC_AGGREGATE and AGGREGATOR (§3 f), AS4_PATH and AS4_AGGREGATOR (RFC
+// 6793 §6), AIGP (RFC 7311 §3.2), BGP-LS (RFC 9552 §8.2.2) and Prefix-SID
+// (RFC 8669 §6); AFI/SAFI disable for MP_REACH_NLRI and MP_UNREACH_NLRI
+// (RFC 7606 §5.3).
+var flagRules = func() (r [256]flagRule) {
+	set := func(c wire.AttrCode, fl wire.AttrFlags, a Action, reason string) {
+		r[c] = flagRule{true, fl, a, reason}
+	}
+	const taw = "rfc7606 3c: optional or transitive flag conflicts with the type"
+	for _, c := range []wire.AttrCode{wire.AttrOrigin, wire.AttrASPath, wire.AttrNextHop, wire.AttrLocalPref} {
+		set(c, flagsWellKnown, ActionTreatAsWithdraw, taw)
+	}
+	set(wire.AttrAtomicAggregate, flagsWellKnown, ActionAttrDiscard, "rfc7606 3f: atomic_aggregate flags conflict")
+	set(wire.AttrAggregator, flagsOptTrans, ActionAttrDiscard, "rfc7606 3f: aggregator flags conflict")
+	set(wire.AttrMED, flagsOptNonTrans, ActionTreatAsWithdraw, taw)
+	for _, c := range []wire.AttrCode{wire.AttrCommunity, wire.AttrExtCommunity, wire.AttrIPv6ExtCommunity,
+		wire.AttrLargeCommunity, wire.AttrOTC, wire.AttrPMSITunnel, wire.AttrTunnelEncap} {
+		set(c, flagsOptTrans, ActionTreatAsWithdraw, taw)
+	}
+	set(wire.AttrOriginatorID, flagsOptNonTrans, ActionTreatAsWithdraw, taw)
+	set(wire.AttrClusterList, flagsOptNonTrans, ActionTreatAsWithdraw, taw)
+	set(wire.AttrMPReach, flagsOptNonTrans, ActionAFISAFIDisable, "rfc7606 5.3: mp_reach_nlri flags conflict")
+	set(wire.AttrMPUnreach, flagsOptNonTrans, ActionAFISAFIDisable, "rfc7606 5.3: mp_unreach_nlri flags conflict")
+	set(wire.AttrAS4Path, flagsOptTrans, ActionAttrDiscard, "rfc6793 6: as4_path flags conflict")
+	set(wire.AttrAS4Aggregator, flagsOptTrans, ActionAttrDiscard, "rfc6793 6: as4_aggregator flags conflict")
+	set(wire.AttrAIGP, flagsOptNonTrans, ActionAttrDiscard, "rfc7311 3.2: aigp flags conflict")
+	set(wire.AttrBGPLS, flagsOptNonTrans, ActionAttrDiscard, "rfc9552 8.2.2: bgp-ls attribute flags conflict")
+	set(wire.AttrPrefixSID, flagsOptTrans, ActionAttrDiscard, "rfc8669 6: prefix-sid flags conflict")
+	return r
+}()
+
+// checkAttr checks the first occurrence of one attribute. isReach reports a
+// well-formed MP_REACH_NLRI (reachable NLRI for RFC 7606 §5.2); fam is the
+// family to disable.
+func checkAttr(a wire.Attr, ctx *wire.EncodingContext) (f finding, fam wire.Family, isReach bool) {
+	rule := &flagRules[a.Code]
+	if !rule.known {
+		if !a.Optional() {
+			// RFC 4271 §6.3, unchanged by RFC 7606.
+			return finding{ActionSessionReset, wire.UpdateUnknownWellKnown, dataRaw, "rfc4271 6.3: unrecognized well-known attribute"}, fam, false
+		}
+		return finding{}, fam, false
+	}
+	if a.Flags&flagsOptTrans != rule.flags {
+		f = finding{rule.action, wire.UpdateAttrFlags, dataRaw, rule.reason}
+		if rule.action == ActionAFISAFIDisable {
+			if len(a.Value) < 3 {
+				f.action = ActionSessionReset
+			}
+			fam = mpFamily(a.Value)
+		}
+		return f, fam, false
+	}
+	asn4 := ctx.ASN4Enabled()
+	v := a.Value
+	switch a.Code {
+	case wire.AttrOrigin:
+		if len(v) != 1 {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.1: origin length is not 1"), fam, false
+		}
+		if _, err := DecodeOrigin(v); err != nil {
+			return taw(wire.UpdateInvalidOrigin, "rfc7606 7.1: origin value undefined"), fam, false
+		}
+	case wire.AttrASPath:
+		p, err := DecodeASPath(v, asn4)
+		if err != nil {
+			return finding{ActionTreatAsWithdraw, wire.UpdateMalformedASPath, dataNone, "rfc7606 7.2: as_path malformed"}, fam, false
+		}
+		if p.Contains(0) {
+			return finding{ActionTreatAsWithdraw, wire.UpdateMalformedASPath, dataNone, "rfc7607 2: as_path holds AS 0"}, fam, false
+		}
+	case wire.AttrNextHop:
+		if len(v) != 4 {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.3: next_hop length is not 4"), fam, false
+		}
+		if v[0] >= 224 { // RFC 4271 §6.3: not a valid host address (multicast, reserved, broadcast)
+			return taw(wire.UpdateInvalidNextHop, "rfc4271 6.3: next_hop is not a host address"), fam, false
+		}
+	case wire.AttrMED:
+		if len(v) != 4 {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.4: multi_exit_disc length is not 4"), fam, false
+		}
+	case wire.AttrLocalPref:
+		if len(v) != 4 {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.5: local_pref length is not 4"), fam, false
+		}
+	case wire.AttrAtomicAggregate:
+		if len(v) != 0 {
+			return discard(wire.UpdateAttrLength, "rfc7606 7.6: atomic_aggregate length is not 0"), fam, false
+		}
+	case wire.AttrAggregator:
+		if _, err := DecodeAggregator(v, asn4); err != nil {
+			return discard(wire.UpdateAttrLength, "rfc7606 7.7: aggregator length is not 6 or 8 as negotiated"), fam, false
+		}
+	case wire.AttrCommunity:
+		if _, err := DecodeCommunities(v); err != nil {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.8: community length is not a non-zero multiple of 4"), fam, false
+		}
+	case wire.AttrOriginatorID:
+		if len(v) != 4 {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.9: originator_id length is not 4"), fam, false
+		}
+	case wire.AttrClusterList:
+		if _, err := DecodeClusterList(v); err != nil {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.10: cluster_list length is not a non-zero multiple of 4"), fam, false
+		}
+	case wire.AttrMPReach:
+		return checkMPReach(a, ctx)
+	case wire.AttrMPUnreach:
+		return checkMPUnreach(a, ctx)
+	case wire.AttrExtCommunity:
+		if _, err := DecodeExtCommunities(v); err != nil {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.14: extended community length is not a non-zero multiple of 8"), fam, false
+		}
+	case wire.AttrIPv6ExtCommunity:
+		if _, err := DecodeIPv6ExtCommunities(v); err != nil {
+			return taw(wire.UpdateAttrLength, "rfc7606 7.15: ipv6 extended community length is not a non-zero multiple of 20"), fam, false
+		}
+	case wire.AttrLargeCommunity:
+		if _, err := DecodeLargeCommunities(v); err != nil {
+			return taw(wire.UpdateAttrLength, "rfc8092 6: large community length is not a non-zero multiple of 12"), fam, false
+		}
+	case wire.AttrOTC:
+		if len(v) != 4 {
+			return taw(wire.UpdateAttrLength, "rfc9234 5: otc length is not 4"), fam, false
+		}
+	case wire.AttrAS4Path:
+		if asn4 {
+			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_path from a 4-octet speaker"), fam, false
+		}
+		p, err := DecodeAS4Path(v)
+		if err != nil {
+			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_path malformed"), fam, false
+		}
+		if p.Contains(0) {
+			return discard(wire.UpdateOptionalAttr, "rfc7607 2: as4_path holds AS 0"), fam, false
+		}
+	case wire.AttrAS4Aggregator:
+		if asn4 {
+			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_aggregator from a 4-octet speaker"), fam, false
+		}
+		if len(v) != 8 {
+			return discard(wire.UpdateAttrLength, "rfc6793 6: as4_aggregator length is not 8"), fam, false
+		}
+	case wire.AttrAIGP:
+		if _, err := DecodeAIGP(v); err != nil {
+			return discard(wire.UpdateOptionalAttr, "rfc7311 3.2: aigp malformed"), fam, false
+		}
+	case wire.AttrPrefixSID:
+		switch _, err := DecodePrefixSID(v); err {
+		case nil:
+		case ErrSRv6ServiceMalformed:
+			return taw(wire.UpdateOptionalAttr, "rfc9252 7: srv6 service tlv malformed"), fam, false
+		default:
+			return discard(wire.UpdateOptionalAttr, "rfc8669 6: prefix-sid malformed"), fam, false
+		}
+	}
+	return finding{}, fam, false
+}
+
+func taw(sub uint8, reason string) finding {
+	return finding{ActionTreatAsWithdraw, sub, dataRaw, reason}
+}
+
+func discard(sub uint8, reason string) finding {
+	return finding{ActionAttrDiscard, sub, dataRaw, reason}
+}
+
+func mpFamily(v []byte) wire.Family {
+	if len(v) < 3 {
+		return wire.Family{}
+	}
+	return wire.Family{AFI: wire.AFI(uint16(v[0])<<8 | uint16(v[1])), SAFI: wire.SAFI(v[2])}
+}
