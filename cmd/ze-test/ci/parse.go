@@ -202,7 +202,10 @@ func (p *parser) directive(line int, w []string, body *string) error {
 		p.add(&Action{Kind: KindTimeout, Line: line, Timeout: d})
 		return nil
 	case "run":
-		if len(args) == 0 || body != nil {
+		if body != nil {
+			return p.errf(line, "run: no heredoc here; give standard input on a stdin line after it")
+		}
+		if len(args) == 0 {
 			return p.errf(line, "usage: run PROGRAM [ARG...]")
 		}
 		p.step = &Action{Kind: KindRun, Line: line, Args: args}
