@@ -175,10 +175,10 @@ func Check(attrs []byte, ctx *wire.EncodingContext, hasNLRI bool) Verdict {
 			continue
 		}
 		seen.Add(a.Code)
-		f, fam, isReach := checkAttr(a, ctx)
-		if isReach {
-			reach = true
+		if a.Code == wire.AttrMPReach {
+			reach = true // reachable NLRI for §3 d and §5.2, even when malformed
 		}
+		f, fam := checkAttr(a, ctx)
 		switch f.action {
 		case ActionAttrDiscard:
 			b.v.Discard.Add(a.Code)

@@ -8,35 +8,35 @@ import (
 // MP_REACH_NLRI: a value shorter than 5, a next hop length the family does
 // not expect, and NLRI that do not parse make the attribute incorrect. When
 // the family can be read the family is disabled, else the session resets.
-func checkMPReach(a wire.Attr, ctx *wire.EncodingContext) (finding, wire.Family, bool) {
+func checkMPReach(a wire.Attr, ctx *wire.EncodingContext) (finding, wire.Family) {
 	fam := mpFamily(a.Value)
 	if len(a.Value) < 3 {
-		return finding{ActionSessionReset, wire.UpdateOptionalAttr, dataRaw, "rfc7606 5.3: mp_reach_nlri shorter than 5"}, fam, false
+		return finding{ActionSessionReset, wire.UpdateOptionalAttr, dataRaw, "rfc7606 5.3: mp_reach_nlri shorter than 5"}, fam
 	}
 	m, err := wire.ParseMPReach(a.Value)
 	if err != nil {
-		return disable("rfc7606 5.3: mp_reach_nlri shorter than 5 or next hop overruns it"), fam, false
+		return disable("rfc7606 5.3: mp_reach_nlri shorter than 5 or next hop overruns it"), fam
 	}
 	if !nextHopLenOK(fam, len(m.NextHop), ctx.ExtNextHop(fam)) {
-		return disable("rfc7606 7.11: mp_reach_nlri next hop length inconsistent with the family"), fam, false
+		return disable("rfc7606 7.11: mp_reach_nlri next hop length inconsistent with the family"), fam
 	}
 	if !nlriOK(fam, m.NLRI, ctx) {
-		return disable("rfc7606 5.3: mp_reach_nlri nlri syntactically incorrect"), fam, false
+		return disable("rfc7606 5.3: mp_reach_nlri nlri syntactically incorrect"), fam
 	}
-	return finding{}, fam, true
+	return finding{}, fam
 }
 
 // checkMPUnreach applies RFC 7606 §5.3 to an MP_UNREACH_NLRI.
-func checkMPUnreach(a wire.Attr, ctx *wire.EncodingContext) (finding, wire.Family, bool) {
+func checkMPUnreach(a wire.Attr, ctx *wire.EncodingContext) (finding, wire.Family) {
 	fam := mpFamily(a.Value)
 	m, err := wire.ParseMPUnreach(a.Value)
 	if err != nil {
-		return finding{ActionSessionReset, wire.UpdateOptionalAttr, dataRaw, "rfc7606 5.3: mp_unreach_nlri shorter than 3"}, fam, false
+		return finding{ActionSessionReset, wire.UpdateOptionalAttr, dataRaw, "rfc7606 5.3: mp_unreach_nlri shorter than 3"}, fam
 	}
 	if !nlriOK(fam, m.NLRI, ctx) {
-		return disable("rfc7606 5.3: mp_unreach_nlri nlri syntactically incorrect"), fam, false
+		return disable("rfc7606 5.3: mp_unreach_nlri nlri syntactically incorrect"), fam
 	}
-	return finding{}, fam, false
+	return finding{}, fam
 }
 
 func disable(reason string) finding {

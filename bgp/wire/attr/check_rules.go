@@ -46,17 +46,16 @@ var flagRules = func() (r [256]flagRule) {
 	return r
 }()
 
-// checkAttr checks the first occurrence of one attribute. isReach reports a
-// well-formed MP_REACH_NLRI (reachable NLRI for RFC 7606 §5.2); fam is the
+// checkAttr checks the first occurrence of one attribute; fam is the
 // family to disable.
-func checkAttr(a wire.Attr, ctx *wire.EncodingContext) (f finding, fam wire.Family, isReach bool) {
+func checkAttr(a wire.Attr, ctx *wire.EncodingContext) (f finding, fam wire.Family) {
 	rule := &flagRules[a.Code]
 	if !rule.known {
 		if !a.Optional() {
 			// RFC 4271 §6.3, unchanged by RFC 7606.
-			return finding{ActionSessionReset, wire.UpdateUnknownWellKnown, dataRaw, "rfc4271 6.3: unrecognized well-known attribute"}, fam, false
+			return finding{ActionSessionReset, wire.UpdateUnknownWellKnown, dataRaw, "rfc4271 6.3: unrecognized well-known attribute"}, fam
 		}
-		return finding{}, fam, false
+		return finding{}, fam
 	}
 	if a.Flags&flagsOptTrans != rule.flags {
 		f = finding{rule.action, wire.UpdateAttrFlags, dataRaw, rule.reason}
@@ -66,60 +65,57 @@ func checkAttr(a wire.Attr, ctx *wire.EncodingContext) (f finding, fam wire.Fami
 			}
 			fam = mpFamily(a.Value)
 		}
-		return f, fam, false
+		return f, fam
 	}
 	asn4 := ctx.ASN4Enabled()
 	v := a.Value
 	switch a.Code {
 	case wire.AttrOrigin:
 		if len(v) != 1 {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.1: origin length is not 1"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.1: origin length is not 1"), fam
 		}
 		if _, err := DecodeOrigin(v); err != nil {
-			return taw(wire.UpdateInvalidOrigin, "rfc7606 7.1: origin value undefined"), fam, false
+			return taw(wire.UpdateInvalidOrigin, "rfc7606 7.1: origin value undefined"), fam
 		}
 	case wire.AttrASPath:
 		p, err := DecodeASPath(v, asn4)
 		if err != nil {
-			return finding{ActionTreatAsWithdraw, wire.UpdateMalformedASPath, dataNone, "rfc7606 7.2: as_path malformed"}, fam, false
+			return finding{ActionTreatAsWithdraw, wire.UpdateMalformedASPath, dataNone, "rfc7606 7.2: as_path malformed"}, fam
 		}
 		if p.Contains(0) {
-			return finding{ActionTreatAsWithdraw, wire.UpdateMalformedASPath, dataNone, "rfc7607 2: as_path holds AS 0"}, fam, false
+			return finding{ActionTreatAsWithdraw, wire.UpdateMalformedASPath, dataNone, "rfc7607 2: as_path holds AS 0"}, fam
 		}
 	case wire.AttrNextHop:
 		if len(v) != 4 {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.3: next_hop length is not 4"), fam, false
-		}
-		if v[0] >= 224 { // RFC 4271 §6.3: not a valid host address (multicast, reserved, broadcast)
-			return taw(wire.UpdateInvalidNextHop, "rfc4271 6.3: next_hop is not a host address"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.3: next_hop length is not 4"), fam
 		}
 	case wire.AttrMED:
 		if len(v) != 4 {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.4: multi_exit_disc length is not 4"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.4: multi_exit_disc length is not 4"), fam
 		}
 	case wire.AttrLocalPref:
 		if len(v) != 4 {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.5: local_pref length is not 4"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.5: local_pref length is not 4"), fam
 		}
 	case wire.AttrAtomicAggregate:
 		if len(v) != 0 {
-			return discard(wire.UpdateAttrLength, "rfc7606 7.6: atomic_aggregate length is not 0"), fam, false
+			return discard(wire.UpdateAttrLength, "rfc7606 7.6: atomic_aggregate length is not 0"), fam
 		}
 	case wire.AttrAggregator:
 		if _, err := DecodeAggregator(v, asn4); err != nil {
-			return discard(wire.UpdateAttrLength, "rfc7606 7.7: aggregator length is not 6 or 8 as negotiated"), fam, false
+			return discard(wire.UpdateAttrLength, "rfc7606 7.7: aggregator length is not 6 or 8 as negotiated"), fam
 		}
 	case wire.AttrCommunity:
 		if _, err := DecodeCommunities(v); err != nil {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.8: community length is not a non-zero multiple of 4"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.8: community length is not a non-zero multiple of 4"), fam
 		}
 	case wire.AttrOriginatorID:
 		if len(v) != 4 {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.9: originator_id length is not 4"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.9: originator_id length is not 4"), fam
 		}
 	case wire.AttrClusterList:
 		if _, err := DecodeClusterList(v); err != nil {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.10: cluster_list length is not a non-zero multiple of 4"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.10: cluster_list length is not a non-zero multiple of 4"), fam
 		}
 	case wire.AttrMPReach:
 		return checkMPReach(a, ctx)
@@ -127,52 +123,52 @@ func checkAttr(a wire.Attr, ctx *wire.EncodingContext) (f finding, fam wire.Fami
 		return checkMPUnreach(a, ctx)
 	case wire.AttrExtCommunity:
 		if _, err := DecodeExtCommunities(v); err != nil {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.14: extended community length is not a non-zero multiple of 8"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.14: extended community length is not a non-zero multiple of 8"), fam
 		}
 	case wire.AttrIPv6ExtCommunity:
 		if _, err := DecodeIPv6ExtCommunities(v); err != nil {
-			return taw(wire.UpdateAttrLength, "rfc7606 7.15: ipv6 extended community length is not a non-zero multiple of 20"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc7606 7.15: ipv6 extended community length is not a non-zero multiple of 20"), fam
 		}
 	case wire.AttrLargeCommunity:
 		if _, err := DecodeLargeCommunities(v); err != nil {
-			return taw(wire.UpdateAttrLength, "rfc8092 6: large community length is not a non-zero multiple of 12"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc8092 6: large community length is not a non-zero multiple of 12"), fam
 		}
 	case wire.AttrOTC:
 		if len(v) != 4 {
-			return taw(wire.UpdateAttrLength, "rfc9234 5: otc length is not 4"), fam, false
+			return taw(wire.UpdateAttrLength, "rfc9234 5: otc length is not 4"), fam
 		}
 	case wire.AttrAS4Path:
 		if asn4 {
-			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_path from a 4-octet speaker"), fam, false
+			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_path from a 4-octet speaker"), fam
 		}
 		p, err := DecodeAS4Path(v)
 		if err != nil {
-			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_path malformed"), fam, false
+			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_path malformed"), fam
 		}
 		if p.Contains(0) {
-			return discard(wire.UpdateOptionalAttr, "rfc7607 2: as4_path holds AS 0"), fam, false
+			return discard(wire.UpdateOptionalAttr, "rfc7607 2: as4_path holds AS 0"), fam
 		}
 	case wire.AttrAS4Aggregator:
 		if asn4 {
-			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_aggregator from a 4-octet speaker"), fam, false
+			return discard(wire.UpdateOptionalAttr, "rfc6793 6: as4_aggregator from a 4-octet speaker"), fam
 		}
 		if len(v) != 8 {
-			return discard(wire.UpdateAttrLength, "rfc6793 6: as4_aggregator length is not 8"), fam, false
+			return discard(wire.UpdateAttrLength, "rfc6793 6: as4_aggregator length is not 8"), fam
 		}
 	case wire.AttrAIGP:
 		if _, err := DecodeAIGP(v); err != nil {
-			return discard(wire.UpdateOptionalAttr, "rfc7311 3.2: aigp malformed"), fam, false
+			return discard(wire.UpdateOptionalAttr, "rfc7311 3.2: aigp malformed"), fam
 		}
 	case wire.AttrPrefixSID:
 		switch _, err := DecodePrefixSID(v); err {
 		case nil:
 		case ErrSRv6ServiceMalformed:
-			return taw(wire.UpdateOptionalAttr, "rfc9252 7: srv6 service tlv malformed"), fam, false
+			return taw(wire.UpdateOptionalAttr, "rfc9252 7: srv6 service tlv malformed"), fam
 		default:
-			return discard(wire.UpdateOptionalAttr, "rfc8669 6: prefix-sid malformed"), fam, false
+			return discard(wire.UpdateOptionalAttr, "rfc8669 6: prefix-sid malformed"), fam
 		}
 	}
-	return finding{}, fam, false
+	return finding{}, fam
 }
 
 func taw(sub uint8, reason string) finding {
