@@ -67,14 +67,23 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	ze := fl.String("ze", "", "the ze binary (default: ze next to ze-test, else bin/ze)")
 	timeout := fl.Duration("timeout", 30*time.Second, "default per-command timeout")
 	keep := fl.Bool("keep", false, "keep the temporary directory of a failed test")
-	if err := fl.Parse(args); err != nil {
-		return exitError
+	// Options may come before, between or after the paths.
+	var paths []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return exitError
+		}
+		if fl.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fl.Arg(0))
+		args = fl.Args()[1:]
 	}
-	if fl.NArg() == 0 {
+	if len(paths) == 0 {
 		fmt.Fprintln(stderr, "ze-test run: no test paths given")
 		return exitError
 	}
-	files, err := ci.FindFiles(fl.Args())
+	files, err := ci.FindFiles(paths)
 	if err != nil {
 		return findError(stderr, err)
 	}

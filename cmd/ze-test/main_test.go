@@ -28,6 +28,7 @@ func TestDispatch(t *testing.T) {
 		{"run missing path", []string{"run", "testdata/missing"}, 2, "", "no such file"},
 		{"run one passing", []string{"run", "-ze", echo, "testdata/ok.ci"}, 0, "1 passed, 0 failed\n", ""},
 		{"run verbose", []string{"run", "-v", "-j", "1", "-ze", echo, "testdata/ok.ci"}, 0, "ok   testdata/ok.ci (…)\n1 passed, 0 failed\n", ""},
+		{"run options after paths", []string{"run", "testdata/ok.ci", "-v", "-ze", echo}, 0, "ok   testdata/ok.ci (…)\n1 passed, 0 failed\n", ""},
 		{"run with a failure", []string{"run", "-ze", echo, "testdata"}, 1,
 			"FAIL testdata/bad.ci:2: stdout contains: want \"bye\", got \"hello\\n\"\n1 passed, 1 failed\n", ""},
 		{"run ze missing", []string{"run", "-ze", "testdata/nope", "testdata/ok.ci"}, 2, "", "-ze testdata/nope: no such file"},
