@@ -9,8 +9,10 @@
 //	buf := make([]byte, c.Len())
 //	n := c.WriteTo(buf, 0) // code, length, value
 //
-// Capabilities this package does not know stay an Unknown holding the code
-// and the raw value, and re-encode to the same bytes.
+// Capabilities of a fixed size are values (ASN4{ASN: 65001}); those holding
+// lists or text are pointers (&AddPath{…}, &Hostname{…}). Capabilities this
+// package does not know stay an *Unknown holding the code and the raw value,
+// and re-encode to the same bytes.
 package capability
 
 import (
@@ -93,6 +95,7 @@ type Error struct {
 	notify *wire.NotifyError
 }
 
+// Error returns the text, e.g. "capability: asn4: length 3, want 4".
 func (e *Error) Error() string { return e.msg }
 
 // Unwrap returns the *wire.NotifyError that matches the fault.
@@ -107,17 +110,18 @@ func errorf(c Code, format string, args ...any) *Error {
 }
 
 // Parse decodes the value of a capability with the given code. Unknown codes
-// give an *Unknown holding a copy of value. The result never aliases value.
+// give an *Unknown holding a copy of value. The result never aliases value;
+// it is nil when err is not.
 func Parse(code Code, value []byte) (Capability, error) {
 	switch code {
 	case CodeMultiprotocol:
 		return parseMultiprotocol(value)
 	case CodeRouteRefresh:
-		return RouteRefresh{}, wantEmpty(code, value)
+		return empty(RouteRefresh{}, value)
 	case CodeExtendedNextHop:
 		return parseExtendedNextHop(value)
 	case CodeExtendedMessage:
-		return ExtendedMessage{}, wantEmpty(code, value)
+		return empty(ExtendedMessage{}, value)
 	case CodeRole:
 		return parseRole(value)
 	case CodeGracefulRestart:
@@ -127,7 +131,7 @@ func Parse(code Code, value []byte) (Capability, error) {
 	case CodeAddPath:
 		return parseAddPath(value)
 	case CodeEnhancedRouteRefresh:
-		return EnhancedRouteRefresh{}, wantEmpty(code, value)
+		return empty(EnhancedRouteRefresh{}, value)
 	case CodeLLGR:
 		return parseLLGR(value)
 	case CodeHostname:
@@ -135,17 +139,17 @@ func Parse(code Code, value []byte) (Capability, error) {
 	case CodeSoftwareVersion:
 		return parseSoftwareVersion(value)
 	case CodeLinkLocalNextHop:
-		return LinkLocalNextHop{}, wantEmpty(code, value)
+		return empty(LinkLocalNextHop{}, value)
 	}
 	return &Unknown{Type: code, Value: append([]byte(nil), value...)}, nil
 }
 
-// wantEmpty checks the value of a capability that carries none.
-func wantEmpty(c Code, value []byte) error {
+// empty returns c, a capability that carries no value, if value is empty.
+func empty(c Capability, value []byte) (Capability, error) {
 	if len(value) != 0 {
-		return errorf(c, "length %d, want 0", len(value))
+		return nil, errorf(c.Code(), "length %d, want 0", len(value))
 	}
-	return nil
+	return c, nil
 }
 
 // writeHeader writes the capability code and value length at off.

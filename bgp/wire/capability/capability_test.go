@@ -170,6 +170,9 @@ func TestParseErrors(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Errorf("error = %q, want %q", err, tt.want)
 			}
+			if c != nil {
+				t.Errorf("Parse returned %#v next to the error", c)
+			}
 			ne, ok := wire.AsNotify(err)
 			if !ok || ne.Code != wire.NotifyOpen || ne.Subcode != 0 || ne.Data != nil {
 				t.Errorf("notify = %+v, want OPEN Message Error / 0, no data", ne)

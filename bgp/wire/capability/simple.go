@@ -62,7 +62,7 @@ func (RouteRefresh) WriteTo(buf []byte, off int) int {
 	return writeHeader(buf, off, CodeRouteRefresh, 0)
 }
 
-// EnhancedRouteRefresh announces BoRR/EoRR demarcation (RFC 7313 §3). It has no value.
+// EnhancedRouteRefresh announces BoRR/EoRR demarcation (RFC 7313 §3.1). It has no value.
 type EnhancedRouteRefresh struct{}
 
 // Code returns CodeEnhancedRouteRefresh.

@@ -315,3 +315,23 @@ func TestOpenJSON(t *testing.T) {
 		t.Errorf("json =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func BenchmarkWriteOpen(b *testing.B) {
+	o := Open{Version: 4, MyAS: 65001, HoldTime: 180, BGPID: netip.MustParseAddr("10.0.0.1")}
+	caps := exaCaps()
+	buf := make([]byte, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		WriteOpen(buf, 0, o, caps)
+	}
+}
+
+func BenchmarkParseOpen(b *testing.B) {
+	body := unhex(b, exaOpen)[wire.HeaderLen:]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseOpen(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
