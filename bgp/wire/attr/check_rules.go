@@ -4,6 +4,12 @@ import (
 	"github.com/zebgp/ze/bgp/wire"
 )
 
+// Attributes RFC 7606 names that wire has no constant for.
+const (
+	attrTrafficEngineering wire.AttrCode = 24  // RFC 5543, RFC 7606 §7.13
+	attrAttrSet            wire.AttrCode = 128 // RFC 6368, RFC 7606 §7.16
+)
+
 // flagRule is what RFC 4271 §5 and each attribute's RFC say of its
 // Optional and Transitive bits, and what a conflict asks for.
 type flagRule struct {
@@ -43,6 +49,8 @@ var flagRules = func() (r [256]flagRule) {
 	set(wire.AttrAIGP, flagsOptNonTrans, ActionAttrDiscard, "rfc7311 3.2: aigp flags conflict")
 	set(wire.AttrBGPLS, flagsOptNonTrans, ActionAttrDiscard, "rfc9552 8.2.2: bgp-ls attribute flags conflict")
 	set(wire.AttrPrefixSID, flagsOptTrans, ActionAttrDiscard, "rfc8669 6: prefix-sid flags conflict")
+	set(attrTrafficEngineering, flagsOptNonTrans, ActionTreatAsWithdraw, "rfc7606 7.13: traffic engineering attribute flags conflict")
+	set(attrAttrSet, flagsOptTrans, ActionTreatAsWithdraw, "rfc7606 7.16: attr_set flags conflict")
 	return r
 }()
 
@@ -158,6 +166,17 @@ func checkAttr(a wire.Attr, ctx *wire.EncodingContext) (f finding, fam wire.Fami
 	case wire.AttrAIGP:
 		if _, err := DecodeAIGP(v); err != nil {
 			return discard(wire.UpdateOptionalAttr, "rfc7311 3.2: aigp malformed"), fam
+		}
+	case attrAttrSet:
+		// RFC 6368 §5: origin AS (4 octets), then path attributes.
+		if len(v) < 4 {
+			return taw(wire.UpdateOptionalAttr, "rfc7606 7.16: attr_set shorter than 4"), fam
+		}
+		it := wire.NewAttrIter(v[4:])
+		for _, ok := it.Next(); ok; _, ok = it.Next() {
+		}
+		if it.Err() != nil {
+			return taw(wire.UpdateOptionalAttr, "rfc7606 7.16: attr_set attributes overrun it"), fam
 		}
 	case wire.AttrPrefixSID:
 		switch _, err := DecodePrefixSID(v); err {

@@ -202,6 +202,11 @@ func TestCheckRFC7606(t *testing.T) {
 		{name: "rfc4271 6.3 unrecognized well-known attribute", attrs: base + "40 63 02 ABCD", nlri: true,
 			action: ActionSessionReset, sub: wire.UpdateUnknownWellKnown, data: "raw", attr: 99},
 		{name: "rfc4271 5 unrecognized optional attribute is passed", attrs: base + "C0 63 02 ABCD", nlri: true},
+		{name: "rfc7606 7.13 traffic engineering attribute flags", attrs: base + "C0 18 02 ABCD", nlri: true,
+			action: ActionTreatAsWithdraw, sub: wire.UpdateAttrFlags, data: "raw", attr: 24},
+		{name: "rfc7606 7.16 attr_set inner attribute overruns", attrs: base + "C0 80 07 0000FDE8 40 01 02", nlri: true,
+			action: ActionTreatAsWithdraw, sub: wire.UpdateOptionalAttr, data: "raw", attr: 128},
+		{name: "rfc7606 7.16 attr_set valid", attrs: base + "C0 80 08 0000FDE8 40 01 01 00", nlri: true},
 		{name: "rfc9552 8.2.2 bgp-ls attribute flags", attrs: aOrigin + aASPath + "C0 1D 02 ABCD",
 			action: ActionAttrDiscard, sub: wire.UpdateAttrFlags, data: "raw", attr: wire.AttrBGPLS, discard: []wire.AttrCode{29}},
 	}

@@ -288,3 +288,111 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+func FuzzScalar(f *testing.F) {
+	for _, a := range corpusAttrs(f) {
+		if len(a.Value) <= 8 {
+			f.Add(byte(a.Code), a.Value)
+		}
+	}
+	f.Fuzz(func(t *testing.T, code byte, v []byte) {
+		type enc = interface {
+			WriteAttr([]byte, int, wire.AttrFlags) int
+			AppendText([]byte) []byte
+		}
+		var e enc
+		var err error
+		switch wire.AttrCode(code) {
+		case wire.AttrOrigin:
+			e, err = DecodeOrigin(v)
+		case wire.AttrNextHop:
+			e, err = DecodeNextHop(v)
+		case wire.AttrMED:
+			e, err = DecodeMED(v)
+		case wire.AttrLocalPref:
+			e, err = DecodeLocalPref(v)
+		case wire.AttrAtomicAggregate:
+			e, err = DecodeAtomicAggregate(v)
+		case wire.AttrOriginatorID:
+			e, err = DecodeOriginatorID(v)
+		case wire.AttrOTC:
+			e, err = DecodeOTC(v)
+		case wire.AttrAS4Aggregator:
+			e, err = DecodeAS4Aggregator(v)
+		default:
+			return
+		}
+		if err != nil {
+			return
+		}
+		buf := make([]byte, 16)
+		n := e.WriteAttr(buf, 0, DefaultFlags(wire.AttrCode(code)))
+		if !bytes.Equal(buf[3:n], v) || buf[1] != code {
+			t.Fatalf("code %d: re-encoded %X, want value %X", code, buf[:n], v)
+		}
+		_ = e.AppendText(nil)
+	})
+}
+
+func FuzzAS4Path(f *testing.F) {
+	seed(f, wire.AttrAS4Path, "02 02 00030D40 00030D41")
+	f.Fuzz(func(t *testing.T, v []byte) {
+		p, err := DecodeAS4Path(v)
+		if err != nil {
+			return
+		}
+		roundTrip(t, p, 0xC0, wire.AttrAS4Path, v)
+	})
+}
+
+// FuzzParseText feeds command-line text to every text parser: what parses
+// prints to a text that parses to the same value.
+func FuzzParseText(f *testing.F) {
+	for _, s := range []string{"65000:100", "no-export", "target:65000:100", "redirect:1.2.3.4:10",
+		"rate-limit:1000", "65000:1:2", "65001 {1 2} (3)", "200000:192.0.2.1",
+		"label-index:100 srgb:16000:8000", "target:2001:db8::1:100", "0xC0 99 0102"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := ParseCommunity(s); err == nil {
+			if back, err := ParseCommunity(c.String()); err != nil || back != c {
+				t.Fatalf("community %q -> %q -> %v", s, c, back)
+			}
+		}
+		if e, err := ParseExtCommunity(s); err == nil {
+			if back, err := ParseExtCommunity(e.String()); err != nil || back != e {
+				t.Fatalf("ext community %q -> %q -> %v", s, e, back)
+			}
+		}
+		if e, err := ParseIPv6ExtCommunity(s); err == nil {
+			if back, err := ParseIPv6ExtCommunity(e.String()); err != nil || back != e {
+				t.Fatalf("ipv6 ext community %q -> %q -> %v", s, e, back)
+			}
+		}
+		if c, err := ParseLargeCommunity(s); err == nil {
+			if back, err := ParseLargeCommunity(c.String()); err != nil || back != c {
+				t.Fatalf("large community %q -> %q -> %v", s, c, back)
+			}
+		}
+		if l, err := ParseASPath(s); err == nil {
+			if back, err := ParseASPath(l.String()); err != nil || back.String() != l.String() {
+				t.Fatalf("as-path %q -> %q -> %q", s, l, back)
+			}
+		}
+		if a, err := ParseAggregator(s); err == nil {
+			if back, err := ParseAggregator(a.String()); err != nil || back != a {
+				t.Fatalf("aggregator %q -> %q -> %v", s, a, back)
+			}
+		}
+		if p, err := ParsePrefixSID(s); err == nil {
+			if back, err := ParsePrefixSID(p.String()); err != nil || back.String() != p.String() {
+				t.Fatalf("prefix-sid %q -> %q -> %q", s, p, back)
+			}
+		}
+		if u, err := ParseUnknown(s); err == nil {
+			if back, err := ParseUnknown(u.String()); err != nil || back.String() != u.String() {
+				t.Fatalf("attribute %q -> %q -> %q", s, u, back)
+			}
+		}
+	})
+}
