@@ -95,7 +95,20 @@ func (u *Update) encodeAttrs(ctx *wire.EncodingContext) ([]byte, error) {
 	slices.SortStableFunc(order, func(a, b clause) int { return int(a.spec.code) - int(b.spec.code) })
 	buf := make([]byte, wire.ExtMaxMsgLen)
 	off := 0
+	var e extra
+	// flush writes the RFC 6793 attributes whose code sorts before next.
+	flush := func(next wire.AttrCode) {
+		if e.as4Path != nil && next > wire.AttrAS4Path {
+			off += e.as4Path.WriteAS4Path(buf, off)
+			e.as4Path = nil
+		}
+		if e.as4Agg != nil && next > wire.AttrAS4Aggregator {
+			off += e.as4Agg.WriteTo(buf, off)
+			e.as4Agg = nil
+		}
+	}
 	for i := 0; i < len(order); {
+		flush(order[i].spec.code)
 		// Clauses of one list attribute (community set … community add …) merge.
 		j := i + 1
 		vals := order[i].values
@@ -103,12 +116,16 @@ func (u *Update) encodeAttrs(ctx *wire.EncodingContext) ([]byte, error) {
 			vals = append(slices.Clone(vals), order[j].values...)
 			j++
 		}
-		n, err := order[i].spec.encode(vals, ctx, buf, off)
+		if len(vals) == 0 {
+			return nil, errAt(order[i].name, "empty list")
+		}
+		n, err := order[i].spec.encode(vals, ctx, &e, buf, off)
 		if err != nil {
 			return nil, err
 		}
 		off += n
 		i = j
 	}
+	flush(255)
 	return buf[:off], nil
 }

@@ -39,11 +39,13 @@ const (
 	AttrPMSITunnel       AttrCode = 22
 	AttrTunnelEncap      AttrCode = 23
 	AttrIPv6ExtCommunity AttrCode = 25
+	AttrTE               AttrCode = 24
 	AttrAIGP             AttrCode = 26
 	AttrBGPLS            AttrCode = 29
 	AttrLargeCommunity   AttrCode = 32
 	AttrOTC              AttrCode = 35
 	AttrPrefixSID        AttrCode = 40
+	AttrAttrSet          AttrCode = 128
 )
 
 var attrNames = map[AttrCode]string{
@@ -55,6 +57,7 @@ var attrNames = map[AttrCode]string{
 	AttrPMSITunnel: "pmsi-tunnel", AttrTunnelEncap: "tunnel-encapsulation",
 	AttrIPv6ExtCommunity: "ipv6-extended-community", AttrAIGP: "aigp", AttrBGPLS: "bgp-ls",
 	AttrLargeCommunity: "large-community", AttrOTC: "otc", AttrPrefixSID: "prefix-sid",
+	AttrTE: "traffic-engineering", AttrAttrSet: "attr-set",
 }
 
 // String returns the attribute's JSON key ("as-path") or "attribute-N".

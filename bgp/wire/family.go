@@ -32,6 +32,7 @@ const (
 	SAFIBGPLSVPN    SAFI = 72
 	SAFIMUP         SAFI = 85
 	SAFIVPN         SAFI = 128
+	SAFIMVPNVPN     SAFI = 129
 	SAFIRTC         SAFI = 132
 	SAFIFlowSpec    SAFI = 133
 	SAFIFlowSpecVPN SAFI = 134
@@ -42,7 +43,7 @@ var afiNames = map[AFI]string{AFIIPv4: "ipv4", AFIIPv6: "ipv6", AFIL2VPN: "l2vpn
 var safiNames = map[SAFI]string{
 	SAFIUnicast: "unicast", SAFIMulticast: "multicast", SAFIMPLSLabel: "mpls-label",
 	SAFIMVPN: "mvpn", SAFIVPLS: "vpls", SAFIEVPN: "evpn", SAFIBGPLS: "bgp-ls",
-	SAFIBGPLSVPN: "bgp-ls-vpn", SAFIMUP: "mup", SAFIVPN: "vpn", SAFIRTC: "rtc",
+	SAFIBGPLSVPN: "bgp-ls-vpn", SAFIMUP: "mup", SAFIVPN: "vpn", SAFIMVPNVPN: "mcast-vpn", SAFIRTC: "rtc",
 	SAFIFlowSpec: "flowspec", SAFIFlowSpecVPN: "flowspec-vpn",
 }
 
@@ -120,3 +121,22 @@ func ParseFamily(s string) (Family, error) {
 	}
 	return f, nil
 }
+
+// MarshalText writes "afi/safi", so families are JSON strings and map keys.
+func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText reads "afi/safi".
+func (f *Family) UnmarshalText(b []byte) error {
+	x, err := ParseFamily(string(b))
+	if err != nil {
+		return err
+	}
+	*f = x
+	return nil
+}
+
+// MarshalText writes the AFI name.
+func (a AFI) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// MarshalText writes the SAFI name.
+func (s SAFI) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

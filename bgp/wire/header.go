@@ -106,9 +106,9 @@ func minLen(t MsgType) int {
 		return 23
 	case MsgNotification:
 		return 21
-	case MsgRouteRefresh:
-		return 23
 	}
+	// ROUTE-REFRESH of a bad length is answered by the message decoder with
+	// ROUTE-REFRESH Message Error / Invalid Message Length (RFC 7313 §5).
 	return HeaderLen
 }
 

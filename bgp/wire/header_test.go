@@ -41,6 +41,7 @@ func TestParseHeader(t *testing.T) {
 		{"open over 4096 extended", marker + "100101", ExtMaxMsgLen, Header{}, NotifyHeader, HeaderBadLength, "1001"},
 		{"notification too short", marker + "001403", MaxMsgLen, Header{}, NotifyHeader, HeaderBadLength, "0014"},
 		{"route refresh", marker + "001705", MaxMsgLen, Header{23, MsgRouteRefresh}, 0, 0, ""},
+		{"short route refresh left to the decoder", marker + "001305", MaxMsgLen, Header{19, MsgRouteRefresh}, 0, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,6 +30,7 @@ const (
 
 // OPEN Message Error subcodes (RFC 4271 §6.2, RFC 5492, RFC 9234).
 const (
+	OpenUnspecific            uint8 = 0
 	OpenUnsupportedVersion    uint8 = 1
 	OpenBadPeerAS             uint8 = 2
 	OpenBadBGPID              uint8 = 3
