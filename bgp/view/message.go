@@ -69,7 +69,7 @@ func appendTyped(w *W, t wire.MsgType, length int, body []byte, ctx *wire.Encodi
 
 // AppendAttributesJSON appends the JSON object of a path attribute list.
 func AppendAttributesJSON(w *W, attrs []byte, ctx *wire.EncodingContext) error {
-	return appendAttributes(w, attrs, ctx)
+	return appendAttributes(w, attrs, ctx, false)
 }
 
 // AppendNLRIJSON appends {"family":[…NLRI…]} for NLRI of family f.

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 )
 
 // AppendUpdateJSON appends the JSON object of an UPDATE:
@@ -14,11 +15,49 @@ import (
 //	 "eor":"ipv4/unicast"}
 //
 // Keys that would be empty are left out. An NLRI or attribute that cannot be
-// read ends the output with an "error" key and the error is returned.
+// read ends the output with an "error" key and the error is returned. An
+// UPDATE that RFC 7606 finds malformed is shown in full with an "rfc7606"
+// object (action, reason, the NOTIFICATION it names) and a *MalformedError.
 func AppendUpdateJSON(w *W, u *wire.WireUpdate) error {
-	ctx := u.Context()
 	w.Open('{')
 	defer w.Close('}')
+	if err := appendUpdateBody(w, u); err != nil {
+		return err
+	}
+	v := attr.CheckUpdate(u)
+	if v.Action == attr.ActionNone {
+		return nil
+	}
+	w.Key("rfc7606")
+	w.Open('{')
+	w.Key("action")
+	w.Str(v.Action.String())
+	w.Key("reason")
+	w.Str(v.Reason)
+	if v.Notify != nil {
+		w.Key("notification")
+		w.Open('{')
+		w.Key("code")
+		w.Str(v.Notify.Code.String())
+		w.Key("subcode")
+		w.Str(wire.SubcodeString(v.Notify.Code, v.Notify.Subcode))
+		w.Key("data")
+		w.Hex(v.Notify.Data)
+		w.Close('}')
+	}
+	w.Close('}')
+	return &MalformedError{Verdict: v}
+}
+
+// MalformedError reports an UPDATE that RFC 7606 classifies as malformed.
+type MalformedError struct{ Verdict attr.Verdict }
+
+func (e *MalformedError) Error() string {
+	return "view: malformed update (RFC 7606 " + e.Verdict.Action.String() + "): " + e.Verdict.Reason
+}
+
+func appendUpdateBody(w *W, u *wire.WireUpdate) error {
+	ctx := u.Context()
 	if f, ok := u.EndOfRIB(); ok {
 		w.Key("eor")
 		w.Str(f.String())
@@ -48,7 +87,7 @@ func AppendUpdateJSON(w *W, u *wire.WireUpdate) error {
 	}
 	if len(u.Attrs()) > 0 {
 		w.Key("attributes")
-		if err := appendAttributes(w, u.Attrs(), ctx); err != nil {
+		if err := appendAttributes(w, u.Attrs(), ctx, len(u.NLRI()) > 0); err != nil {
 			return fail(w, err)
 		}
 	}
