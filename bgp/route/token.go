@@ -23,10 +23,10 @@ func tokenize(s string) []token {
 		}
 	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
 			flush(i)
-		case c == '[' || c == ']' || c == '(' || c == ')':
+		case '[', ']', '(', ')':
 			flush(i)
 			out = append(out, token{s[i : i+1], i + 1})
 		default:

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,7 +126,7 @@ func TestPrefixText(t *testing.T) {
 			t.Errorf("ParseText(%q) = %v, want error containing %q", b.s, err, b.want)
 		}
 	}
-	if _, err := c6.ParseText("2001:db8::/32", buf[:3], 0); err != ErrShortBuffer {
+	if _, err := c6.ParseText("2001:db8::/32", buf[:3], 0); !errors.Is(err, ErrShortBuffer) {
 		t.Errorf("short buffer: %v", err)
 	}
 }

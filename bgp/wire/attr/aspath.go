@@ -119,13 +119,6 @@ func (p ASPath) ASN4() bool { return p.asn4 }
 // IsEmpty reports whether the path has no segment.
 func (p ASPath) IsEmpty() bool { return len(p.b) == 0 }
 
-func (p ASPath) width() int {
-	if p.asn4 {
-		return 4
-	}
-	return 2
-}
-
 // Segment is one segment of an ASPath view.
 type Segment struct {
 	Type SegmentType

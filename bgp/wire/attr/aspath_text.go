@@ -26,7 +26,7 @@ func ParseASN(s string) (uint32, error) {
 
 // Text brackets of the segment types: a sequence is written bare, the
 // others inside a pair of brackets.
-func segBrackets(t SegmentType) (open, close byte) {
+func segBrackets(t SegmentType) (opening, closing byte) {
 	switch t {
 	case ASSet:
 		return '{', '}'
@@ -49,16 +49,16 @@ func (p ASPath) AppendText(dst []byte) []byte {
 		if !ok {
 			return dst
 		}
-		open, close := segBrackets(s.Type)
+		opening, closing := segBrackets(s.Type)
 		if s.Type > ASConfedSet {
-			open, close = '?', '?'
+			opening, closing = '?', '?'
 		}
 		if !first {
 			dst = append(dst, ' ')
 		}
 		first = false
-		if open != 0 {
-			dst = append(dst, open)
+		if opening != 0 {
+			dst = append(dst, opening)
 		}
 		for i := 0; i < s.Count(); i++ {
 			if i > 0 {
@@ -66,8 +66,8 @@ func (p ASPath) AppendText(dst []byte) []byte {
 			}
 			dst = strconv.AppendUint(dst, uint64(s.ASN(i)), 10)
 		}
-		if close != 0 {
-			dst = append(dst, close)
+		if closing != 0 {
+			dst = append(dst, closing)
 		}
 	}
 }
@@ -81,9 +81,9 @@ func (l ASPathList) AppendText(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, ' ')
 		}
-		open, close := segBrackets(s.Type)
-		if open != 0 {
-			dst = append(dst, open)
+		opening, closing := segBrackets(s.Type)
+		if opening != 0 {
+			dst = append(dst, opening)
 		}
 		for j, a := range s.ASNs {
 			if j > 0 {
@@ -91,8 +91,8 @@ func (l ASPathList) AppendText(dst []byte) []byte {
 			}
 			dst = strconv.AppendUint(dst, uint64(a), 10)
 		}
-		if close != 0 {
-			dst = append(dst, close)
+		if closing != 0 {
+			dst = append(dst, closing)
 		}
 	}
 	return dst
@@ -110,10 +110,10 @@ func ParseASPath(s string) (ASPathList, error) {
 	var closing byte
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c == ' ' || c == ',' || c == '\t':
+		switch c {
+		case ' ', ',', '\t':
 			i++
-		case c == '{' || c == '(' || c == '[':
+		case '{', '(', '[':
 			if closing != 0 {
 				return ASPathList{}, errors.New("attr: bad as-path " + strconv.Quote(s) + ": nested brackets")
 			}
@@ -122,7 +122,7 @@ func ParseASPath(s string) (ASPathList, error) {
 			l.Segments = append(l.Segments, ASPathSegment{Type: t})
 			cur = &l.Segments[len(l.Segments)-1]
 			i++
-		case c == '}' || c == ')' || c == ']':
+		case '}', ')', ']':
 			if c != closing || len(cur.ASNs) == 0 {
 				return ASPathList{}, errors.New("attr: bad as-path " + strconv.Quote(s) + ": unexpected " + string(c))
 			}

@@ -80,8 +80,6 @@ func SetPartial(buf []byte, off int) {
 	buf[off] = byte(PartialFlags(wire.AttrFlags(buf[off])))
 }
 
-var errShortValue = errors.New("attr: value too short")
-
 // Unknown is an attribute kept as its flags, code and value: one this
 // package has no type for, or one passed through unchanged. Value aliases
 // the message.

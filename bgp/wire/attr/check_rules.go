@@ -1,6 +1,8 @@
 package attr
 
 import (
+	"errors"
+
 	"github.com/zebgp/ze/bgp/wire"
 )
 
@@ -179,9 +181,9 @@ func checkAttr(a wire.Attr, ctx *wire.EncodingContext) (f finding, fam wire.Fami
 			return taw(wire.UpdateOptionalAttr, "rfc7606 7.16: attr_set attributes overrun it"), fam
 		}
 	case wire.AttrPrefixSID:
-		switch _, err := DecodePrefixSID(v); err {
-		case nil:
-		case ErrSRv6ServiceMalformed:
+		switch _, err := DecodePrefixSID(v); {
+		case err == nil:
+		case errors.Is(err, ErrSRv6ServiceMalformed):
 			return taw(wire.UpdateOptionalAttr, "rfc9252 7: srv6 service tlv malformed"), fam
 		default:
 			return discard(wire.UpdateOptionalAttr, "rfc8669 6: prefix-sid malformed"), fam

@@ -266,15 +266,15 @@ func ParsePrefixSID(s string) (PrefixSID, error) {
 		if name != "srgb" {
 			srgb = -1
 		}
-		switch {
-		case name == "label-index":
+		switch name {
+		case "label-index":
 			n, ok := parseUintArg(arg, 32)
 			if !ok {
 				return bad(f)
 			}
 			b = append(b, SIDLabelIndex, 0, 7, 0, 0, 0)
 			b = binary.BigEndian.AppendUint32(b, uint32(n))
-		case name == "srgb":
+		case "srgb":
 			bs, rs, _ := strings.Cut(arg, ":")
 			base, ok1 := parseUintArg(bs, 24)
 			rng, ok2 := parseUintArg(rs, 24)

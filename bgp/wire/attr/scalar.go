@@ -36,7 +36,6 @@ var (
 	errAtomicLen       = errors.New("attr: atomic-aggregate: length is not 0")
 	errOriginatorIDLen = errors.New("attr: originator-id: length is not 4")
 	errOTCLen          = errors.New("attr: otc: length is not 4")
-	errNotIPv4         = errors.New("attr: address is not IPv4")
 )
 
 // DecodeNextHop reads a NEXT_HOP value (RFC 7606 §7.3: length 4).

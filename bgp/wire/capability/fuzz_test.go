@@ -12,7 +12,8 @@ var fuzzSeeds = []string{
 	exaParams,
 	// json-4.2/exabgp-4.2.21-live-receive-all-kinds.jsonl, received OPEN.
 	"020601040001000102060104000100850206010400020001020641040000FDEA02020600",
-	// vectors-5.0/decoding/bgp-open-sofware-version.
+	// vectors-5.0/decoding/bgp-open-*-version (the file name drops the
+	// "t" of "software").
 	"0206010400010001020641040000FFFD02224B201F4578614247502F6D61696E2D633261326561386562642D3230323430373135",
 	// vectors-5.0/encoding/conf-hostname.msg.
 	"0206010400010001020641040000FFFD02020600022249200C6D792D686F73742D6E616D65126D792D646F6D61696E2D6E616D652E636F6D",

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -59,7 +60,8 @@ func FuzzParseOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		o, err := ParseOpen(body)
 		if err != nil {
-			if _, ok := err.(*wire.NotifyError); !ok {
+			var ne *wire.NotifyError
+			if !errors.As(err, &ne) {
 				t.Fatalf("error %T is not a *wire.NotifyError", err)
 			}
 			return
@@ -130,8 +132,8 @@ func FuzzParseRouteRefresh(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r, err := ParseRouteRefresh(body)
 		if err != nil {
-			ne, ok := err.(*wire.NotifyError)
-			if !ok || len(body) == 4 || !bytes.Equal(ne.Data[wire.HeaderLen:], body) {
+			var ne *wire.NotifyError
+			if !errors.As(err, &ne) || len(body) == 4 || !bytes.Equal(ne.Data[wire.HeaderLen:], body) {
 				t.Fatalf("%X: %v", body, err)
 			}
 			return

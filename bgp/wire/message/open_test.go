@@ -3,6 +3,7 @@ package message
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"reflect"
@@ -38,8 +39,8 @@ func capList(o Open) string {
 // wantNotify checks that err is the *wire.NotifyError code/subcode/data.
 func wantNotify(t *testing.T, err error, code wire.NotifyCode, sub uint8, data string) {
 	t.Helper()
-	ne, ok := err.(*wire.NotifyError)
-	if !ok {
+	var ne *wire.NotifyError
+	if !errors.As(err, &ne) {
 		t.Fatalf("error %v (%T), want *wire.NotifyError %s/%d", err, err, code, sub)
 	}
 	if ne.Code != code || ne.Subcode != sub || fmt.Sprintf("%X", ne.Data) != strings.ToUpper(strings.ReplaceAll(data, " ", "")) {
