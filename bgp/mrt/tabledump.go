@@ -154,9 +154,10 @@ func (it *PeerIter) Err() error { return it.err }
 //
 // For RIB_GENERIC_ADDPATH, RFC 8050 §4.2 puts the path identifier in front
 // of the NLRI (as on the wire with ADD-PATH) and not in the entries; this
-// reader follows the RFC. Some writers put it in each entry instead, the
-// way the AFI/SAFI-specific ADDPATH subtypes do: such a record fails with
-// ErrMalformed here rather than decoding wrongly.
+// reader follows the RFC. GoBGP and OpenBGPD put it in each entry instead,
+// the way the AFI/SAFI-specific ADDPATH subtypes do; their records are
+// usually rejected by the entry count and length checks, but the layouts
+// cannot be told apart in general. The corpus has no such record.
 type RIB struct {
 	Subtype  Subtype
 	Sequence uint32
