@@ -71,7 +71,7 @@ func summarize(t *testing.T, name string) fileSummary {
 	s := fileSummary{records: map[string]int{}, messages: map[string]int{}}
 	for {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -217,7 +217,7 @@ func TestETHeaderStream(t *testing.T) {
 	ctx := wire.NewContext(true, false)
 	for {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -316,7 +316,7 @@ func TestUpdates20160811(t *testing.T) {
 	peers := map[netip.Addr]bool{}
 	for {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -399,7 +399,7 @@ func ribLines(t *testing.T, name string) ([]ribLine, []mrt.RIB) {
 	var ribs []mrt.RIB
 	for {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -549,7 +549,7 @@ func walkAll(b []byte, maxLen int) error {
 	r.MaxRecordLen = maxLen
 	for {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
@@ -640,7 +640,7 @@ func TestReaderMatchesParseRecord(t *testing.T) {
 	off := 0
 	for {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

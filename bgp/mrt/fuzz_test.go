@@ -2,6 +2,7 @@ package mrt_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"testing"
 
@@ -33,7 +34,7 @@ func FuzzReader(f *testing.F) {
 		for {
 			rec, err := r.Next()
 			want, n, perr := mrt.ParseRecord(data[off:])
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				if off != len(data) {
 					t.Fatalf("reader at EOF with %d bytes left", len(data)-off)
 				}
@@ -43,7 +44,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("record %d: reader error %v, ParseRecord error %v", r.Count()+1, err, perr)
 			}
 			if err != nil {
-				if _, again := r.Next(); again != err {
+				if _, again := r.Next(); !errors.Is(again, err) {
 					t.Fatalf("error not sticky: %v then %v", err, again)
 				}
 				return

@@ -114,7 +114,7 @@ func (r *Reader) Next() (Record, error) {
 	}
 	body, err := r.read(int(h.Length))
 	if err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			r.err = r.errorf(ErrTruncated, "%s/%s length %d: input ends",
 				h.Type, SubtypeName(h.Type, h.Subtype), h.Length)
 		} else {

@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"path/filepath"
 	"sync"
@@ -39,7 +40,7 @@ func loadUpdates(tb testing.TB) [][]byte {
 		var spans [][2]int
 		for {
 			rec, err := r.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {

@@ -310,7 +310,7 @@ func walkMRT(t *testing.T, file string, addPath bool) *tally {
 	ctxs := map[mrt.Subtype]*wire.EncodingContext{}
 	for {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return tl
 		}
 		if err != nil {
@@ -506,7 +506,7 @@ func TestMRTRIBAttributes(t *testing.T) {
 			var got [2]int
 			for {
 				rec, err := r.Next()
-				if err == io.EOF {
+				if errors.Is(err, io.EOF) {
 					break
 				}
 				if err != nil {
