@@ -15,7 +15,9 @@ import (
 //	 "eor":"ipv4/unicast"}
 //
 // Keys that would be empty are left out. An NLRI or attribute that cannot be
-// read ends the output with an "error" key and the error is returned. An
+// read ends the output with an "error" key and the error is returned. NLRI of
+// a family without a registered codec are left out, the rest is shown, and
+// the output ends with the *wire.UnknownFamilyError as "error". An
 // UPDATE that RFC 7606 finds malformed is shown in full with an "rfc7606"
 // object (action, reason, the NOTIFICATION it names) and a *MalformedError.
 func AppendUpdateJSON(w *W, u *wire.WireUpdate) error {
@@ -63,12 +65,17 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 		w.Str(f.String())
 		return nil
 	}
+	// NLRI of a family without a codec (one whose plugin is not loaded)
+	// cannot be listed: that family is left out, the rest of the UPDATE is
+	// shown, and the error comes last.
+	var noCodec error
 	// Withdrawals: the classic field, then MP_UNREACH_NLRI.
 	mu, hasMU, err := u.MPUnreach()
 	if err != nil {
 		return fail(w, err)
 	}
-	if len(u.Withdrawn()) > 0 || (hasMU && len(mu.NLRI) > 0) {
+	hasMU = hasMU && len(mu.NLRI) > 0 && hasCodec(mu.Family, &noCodec)
+	if len(u.Withdrawn()) > 0 || hasMU {
 		w.Key("withdraw")
 		w.Open('{')
 		if len(u.Withdrawn()) > 0 {
@@ -77,7 +84,7 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 				return fail(w, err)
 			}
 		}
-		if hasMU && len(mu.NLRI) > 0 {
+		if hasMU {
 			if err := appendNLRIList(w, mu.Family, mu.Iter(ctx)); err != nil {
 				w.Close('}')
 				return fail(w, err)
@@ -95,6 +102,7 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 	if err != nil {
 		return fail(w, err)
 	}
+	hasMR = hasMR && hasCodec(mr.Family, &noCodec)
 	if len(u.NLRI()) > 0 || hasMR {
 		w.Key("announce")
 		w.Open('{')
@@ -127,7 +135,22 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 		}
 		w.Close('}')
 	}
+	if noCodec != nil {
+		return fail(w, noCodec)
+	}
 	return nil
+}
+
+// hasCodec reports whether NLRI of family f can be read; if not, it keeps
+// the first such family's *wire.UnknownFamilyError in *first.
+func hasCodec(f wire.Family, first *error) bool {
+	if _, ok := wire.LookupFamily(f); ok {
+		return true
+	}
+	if *first == nil {
+		*first = &wire.UnknownFamilyError{Family: f}
+	}
+	return false
 }
 
 func fail(w *W, err error) error {

@@ -1,0 +1,92 @@
+package view_test
+
+import (
+	"encoding/hex"
+	"errors"
+	"testing"
+
+	"github.com/zebgp/ze/bgp/view"
+	"github.com/zebgp/ze/bgp/wire"
+)
+
+// TestUpdateJSONNoCodec checks that NLRI of a family without a codec are
+// left out with an error at the end, while the attributes and the NLRI of
+// other families are still shown.
+func TestUpdateJSONNoCodec(t *testing.T) {
+	const (
+		origin  = "40010100"
+		nextHop = "400304C0000201"
+		nlri    = "180A0000" // 10.0.0.0/24
+		// A FlowSpec (AFI 1 SAFI 133) NLRI: destination 10.0.0.0/24.
+		flowUnreach = "800F09000185" + "0501180A0000"
+		flowReach   = "800E0F000185" + "04C0000201" + "00" + "0501180A0000"
+		flowEmpty   = "800E09000185" + "04C0000201" + "00"
+	)
+	const noCodec = `"error":"wire: no codec for family ipv4/flowspec (afi 1 safi 133)"`
+	tests := []struct {
+		name   string
+		attrs  string
+		nlri   string
+		want   string
+		failed bool
+	}{
+		{
+			name:  "withdraw of an unknown family",
+			attrs: origin + nextHop + flowUnreach,
+			nlri:  nlri,
+			want: `{"attributes":{"origin":"igp"},` +
+				`"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","nlri":[{"prefix":"10.0.0.0/24"}]}},` + noCodec + `}`,
+			failed: true,
+		},
+		{
+			name:   "announce of an unknown family",
+			attrs:  origin + flowReach,
+			want:   `{"attributes":{"origin":"igp"},` + noCodec + `}`,
+			failed: true,
+		},
+		{
+			name:   "unknown family without NLRI",
+			attrs:  origin + flowEmpty,
+			want:   `{"attributes":{"origin":"igp"},` + noCodec + `}`,
+			failed: true,
+		},
+		{
+			name:  "known family without NLRI",
+			attrs: origin + "400200" + "800E09000101" + "04C0000201" + "00",
+			want:  `{"attributes":{"origin":"igp","as-path":[]},"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","nlri":[]}}}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := mustHex(t, tt.attrs)
+			body := append([]byte{0, 0, byte(len(a) >> 8), byte(len(a))}, a...)
+			body = append(body, mustHex(t, tt.nlri)...)
+			u, err := wire.ParseUpdate(body, nil)
+			if err != nil {
+				t.Fatalf("ParseUpdate: %v", err)
+			}
+			var w view.W
+			err = view.AppendUpdateJSON(&w, &u)
+			if got := string(w.B); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			var uf *wire.UnknownFamilyError
+			if got := errors.As(err, &uf); got != tt.failed {
+				t.Errorf("error %v: UnknownFamilyError %v, want %v", err, got, tt.failed)
+			}
+			var mf *view.MalformedError
+			if !tt.failed && err != nil && !errors.As(err, &mf) {
+				t.Errorf("unexpected error %v", err)
+			}
+		})
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
