@@ -10,9 +10,10 @@ import (
 
 // attrSpec says how one text-mode attribute keyword is encoded.
 type attrSpec struct {
-	name string
-	code wire.AttrCode
-	list bool // several values, and several clauses merge
+	name  string
+	code  wire.AttrCode
+	list  bool // several values, and several clauses merge
+	empty bool // an empty list is a value (as-path set [] is the empty AS_PATH of iBGP)
 	// encode writes the whole attribute (header and value) at buf[off:];
 	// e carries what must follow later in type code order (AS4_PATH,
 	// AS4_AGGREGATOR on a 2-octet session).
@@ -27,7 +28,30 @@ type extra struct {
 }
 
 // writer is what every attr type offers.
-type writer interface{ WriteTo(buf []byte, off int) int }
+type writer interface {
+	Len() int
+	WriteTo(buf []byte, off int) int
+}
+
+// errTooLong reports attributes that outgrow the largest message. The attr
+// encoders do not check bounds, so every size is checked before it is written.
+var errTooLong = errors.New("too long: the path attributes do not fit in a message")
+
+// room returns errTooLong when n octets do not fit in buf after off.
+func room(buf []byte, off, n int) error {
+	if n > len(buf)-off {
+		return errTooLong
+	}
+	return nil
+}
+
+// write writes x at buf[off:] if it fits.
+func write(x writer, buf []byte, off int) (int, error) {
+	if err := room(buf, off, x.Len()); err != nil {
+		return 0, err
+	}
+	return x.WriteTo(buf, off), nil
+}
 
 // one parses a single value with parse and writes it.
 func one[T writer](parse func(string) (T, error)) func([]token, *wire.EncodingContext, *extra, []byte, int) (int, error) {
@@ -39,7 +63,7 @@ func one[T writer](parse func(string) (T, error)) func([]token, *wire.EncodingCo
 		if err != nil {
 			return 0, valueErr(vals[0], err)
 		}
-		return x.WriteTo(buf, off), nil
+		return write(x, buf, off)
 	}
 }
 
@@ -54,7 +78,7 @@ func many[E any, L writer](parse func(string) (E, error), mk func([]E) L) func([
 			}
 			xs = append(xs, x)
 		}
-		return mk(xs).WriteTo(buf, off), nil
+		return write(mk(xs), buf, off)
 	}
 }
 
@@ -62,10 +86,20 @@ func valueErr(t token, err error) error {
 	return errAt(t, "%s", strings.TrimPrefix(err.Error(), "attr: "))
 }
 
+// encodeASPath writes AS_PATH. The grammar writes an AS_SET in parentheses,
+// as ExaBGP does (docs/route-grammar.md), where the attr text form has
+// braces (which are accepted too); the parentheses are translated.
 func encodeASPath(vals []token, ctx *wire.EncodingContext, e *extra, buf []byte, off int) (int, error) {
 	words := make([]string, len(vals))
 	for i, v := range vals {
-		words[i] = v.text
+		switch v.text {
+		case "(":
+			words[i] = "{"
+		case ")":
+			words[i] = "}"
+		default:
+			words[i] = v.text
+		}
 	}
 	l, err := attr.ParseASPath(strings.Join(words, " "))
 	if err != nil {
@@ -78,7 +112,19 @@ func encodeASPath(vals []token, ctx *wire.EncodingContext, e *extra, buf []byte,
 	if !l.ASN4 && needsAS4(l) {
 		e.as4Path = &l
 	}
-	return l.WriteTo(buf, off), nil
+	return write(l, buf, off)
+}
+
+// as4PathLen returns the size of the AS4_PATH that l.WriteAS4Path writes:
+// the path with 4-octet AS numbers and without confederation segments.
+func as4PathLen(l *attr.ASPathList) int {
+	c := attr.ASPathList{ASN4: true}
+	for _, s := range l.Segments {
+		if !s.Type.Confed() {
+			c.Segments = append(c.Segments, s)
+		}
+	}
+	return c.Len()
 }
 
 func needsAS4(l attr.ASPathList) bool {
@@ -105,6 +151,9 @@ func encodeAggregator(vals []token, ctx *wire.EncodingContext, e *extra, buf []b
 		x := attr.AS4Aggregator(a)
 		e.as4Agg = &x
 	}
+	if err := room(buf, off, a.Len()); err != nil {
+		return 0, err
+	}
 	return a.WriteAs(buf, off, attr.DefaultFlags(wire.AttrAggregator), asn4), nil
 }
 
@@ -126,7 +175,7 @@ func clusterList(vals []token, _ *wire.EncodingContext, _ *extra, buf []byte, of
 	if err != nil {
 		return 0, valueErr(vals[0], err)
 	}
-	return l.WriteTo(buf, off), nil
+	return write(l, buf, off)
 }
 
 func prefixSID(vals []token, _ *wire.EncodingContext, _ *extra, buf []byte, off int) (int, error) {
@@ -138,13 +187,13 @@ func prefixSID(vals []token, _ *wire.EncodingContext, _ *extra, buf []byte, off 
 	if err != nil {
 		return 0, valueErr(vals[0], err)
 	}
-	return p.WriteTo(buf, off), nil
+	return write(p, buf, off)
 }
 
 func init() {
 	specs := []*attrSpec{
 		{name: "origin", code: wire.AttrOrigin, encode: one(attr.ParseOrigin)},
-		{name: "as-path", code: wire.AttrASPath, encode: encodeASPath},
+		{name: "as-path", code: wire.AttrASPath, empty: true, encode: encodeASPath},
 		{name: "med", code: wire.AttrMED, encode: one(attr.ParseMED)},
 		{name: "local-preference", code: wire.AttrLocalPref, encode: one(attr.ParseLocalPref)},
 		{name: "atomic-aggregate", code: wire.AttrAtomicAggregate, encode: one(parseTrue)},

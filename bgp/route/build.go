@@ -1,6 +1,7 @@
 package route
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -96,19 +97,30 @@ func (u *Update) encodeAttrs(ctx *wire.EncodingContext) ([]byte, error) {
 	buf := make([]byte, wire.ExtMaxMsgLen)
 	off := 0
 	var e extra
+	// The clauses AS4_PATH and AS4_AGGREGATOR come from, for errors.
+	var asPath, aggregator token
 	// flush writes the RFC 6793 attributes whose code sorts before next.
-	flush := func(next wire.AttrCode) {
+	flush := func(next wire.AttrCode) error {
 		if e.as4Path != nil && next > wire.AttrAS4Path {
+			if err := room(buf, off, as4PathLen(e.as4Path)); err != nil {
+				return errAt(asPath, "%v", err)
+			}
 			off += e.as4Path.WriteAS4Path(buf, off)
 			e.as4Path = nil
 		}
 		if e.as4Agg != nil && next > wire.AttrAS4Aggregator {
+			if err := room(buf, off, e.as4Agg.Len()); err != nil {
+				return errAt(aggregator, "%v", err)
+			}
 			off += e.as4Agg.WriteTo(buf, off)
 			e.as4Agg = nil
 		}
+		return nil
 	}
 	for i := 0; i < len(order); {
-		flush(order[i].spec.code)
+		if err := flush(order[i].spec.code); err != nil {
+			return nil, err
+		}
 		// Clauses of one list attribute (community set … community add …) merge.
 		j := i + 1
 		vals := order[i].values
@@ -116,16 +128,27 @@ func (u *Update) encodeAttrs(ctx *wire.EncodingContext) ([]byte, error) {
 			vals = append(slices.Clone(vals), order[j].values...)
 			j++
 		}
-		if len(vals) == 0 {
+		if len(vals) == 0 && !order[i].spec.empty {
 			return nil, errAt(order[i].name, "empty list")
 		}
+		switch order[i].spec.code {
+		case wire.AttrASPath:
+			asPath = order[i].name
+		case wire.AttrAggregator:
+			aggregator = order[i].name
+		}
 		n, err := order[i].spec.encode(vals, ctx, &e, buf, off)
+		if errors.Is(err, errTooLong) {
+			return nil, errAt(order[i].name, "%v", err)
+		}
 		if err != nil {
 			return nil, err
 		}
 		off += n
 		i = j
 	}
-	flush(255)
+	if err := flush(255); err != nil {
+		return nil, err
+	}
 	return buf[:off], nil
 }

@@ -164,3 +164,76 @@ func mustHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+func TestASPathText(t *testing.T) {
+	tests := []struct {
+		name, path string
+		want       string // the AS_PATH attribute in hex
+	}{
+		// docs/route-grammar.md: a group in parentheses is an AS_SET.
+		{"set in parentheses", "[65001 (65003 65004)]", "40021002010000FDE901020000FDEB0000FDEC"},
+		{"set in braces", "[65001 {65003 65004}]", "40021002010000FDE901020000FDEB0000FDEC"},
+		{"sequence", "[65001 65002]", "40020A02020000FDE90000FDEA"},
+		{"single", "65001", "40020602010000FDE9"},
+		// The empty AS_PATH of a route originated inside the AS.
+		{"empty", "[]", "400200"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := build(t, "update text origin set igp as-path set "+tt.path+" nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "40010100" + tt.want + "400304C0000201"; !strings.Contains(got[0], want) {
+				t.Fatalf("got %s, want it to hold %s", got[0], want)
+			}
+		})
+	}
+	if _, err := build(t, "update text community set [] nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24", nil); err == nil ||
+		!strings.Contains(err.Error(), `"community": empty list`) {
+		t.Fatalf("empty community list: got %v", err)
+	}
+}
+
+// Attributes larger than a message are an error, not a panic: the attr
+// encoders write without bounds checks.
+func TestAttributesTooLong(t *testing.T) {
+	list := func(n int, f func(i int) string) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(f(i) + " ")
+		}
+		return "[" + b.String() + "]"
+	}
+	ext := wire.NewContext(true, true)
+	as2 := wire.NewContext(false, true)
+	tests := []struct {
+		name, attrs string
+		ctx         *wire.EncodingContext
+		want        string
+	}{
+		{"communities", "community set " + list(20000, func(i int) string { return fmt.Sprintf("1:%d", i) }), ext,
+			`"community": too long`},
+		{"extended communities", "extended-community set " + list(9000, func(i int) string { return fmt.Sprintf("target:1:%d", i) }), ext,
+			`"extended-community": too long`},
+		{"large communities", "large-community set " + list(6000, func(i int) string { return fmt.Sprintf("1:2:%d", i) }), ext,
+			`"large-community": too long`},
+		{"cluster list", "cluster-list set " + list(17000, func(i int) string { return fmt.Sprintf("10.0.%d.%d", i/256, i%256) }), ext,
+			`"cluster-list": too long`},
+		// 12,000 AS numbers: 24,000 octets of AS_PATH on a 2-octet session
+		// fit, the 48,000 of AS4_PATH beside them do not.
+		{"as4-path", "as-path set " + list(12000, func(i int) string { return fmt.Sprint(70000 + i) }), as2,
+			`"as-path": too long`},
+		// Under the limit the builder says the message is too small.
+		{"over a message", "community set " + list(2000, func(i int) string { return fmt.Sprintf("1:%d", i) }), nil,
+			"path attributes do not fit in one message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := build(t, "update text origin set igp "+tt.attrs+" nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24", tt.ctx)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error with %q", err, tt.want)
+			}
+		})
+	}
+}
