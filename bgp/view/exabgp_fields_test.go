@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -32,11 +31,10 @@ func zeSide(r exaRecord, ctx *wire.EncodingContext) (*side, []byte, error) {
 		return nil, w.B, err
 	}
 	s := newSide()
+	s.err = str(j["error"])
 	if r.nlri != nil {
-		s.err = str(j["error"])
 		return s, w.B, nil
 	}
-	s.err = str(j["error"])
 	typ := str(j["type"])
 	s.f["type"] = typ
 	switch typ {
@@ -98,6 +96,7 @@ func zeSide(r exaRecord, ctx *wire.EncodingContext) (*side, []byte, error) {
 	return s, w.B, nil
 }
 
+// zeNLRI writes ze's NLRI list as "PREFIX[#PATH-ID] …".
 func zeNLRI(l []any) string {
 	var out []string
 	for _, n := range l {
@@ -116,6 +115,10 @@ func zeNLRI(l []any) string {
 	return strings.Join(out, " ")
 }
 
+// zeAttributes reduces ze's "attributes" object: lists to their elements
+// separated by spaces, communities to HIGH:LOW, extended communities to their
+// 8 octets in hex (ze's JSON has their text: ParseExtCommunity gives back the
+// bytes, as ze's text forms round-trip), AS paths to the text of attr.ASPath.
 func zeAttributes(s *side, a map[string]any) error {
 	for k, v := range a {
 		if o := obj(v); o != nil {
@@ -151,7 +154,11 @@ func zeAttributes(s *side, a map[string]any) error {
 				}
 			}
 			setPath(s.f, k, path)
-			setPath(s.f, "confederation-path", confed)
+			if k == "as-path" {
+				setPath(s.f, "confederation-path", confed)
+			} else {
+				setPath(s.f, "as4-confederation-path", confed)
+			}
 		case "aggregator", "as4-aggregator":
 			o := obj(v)
 			s.f[k] = str(o["asn"]) + ":" + str(o["address"])
@@ -223,6 +230,10 @@ func setPath(f fields, k string, asns []string) {
 	}
 }
 
+// zeOpen reduces an OPEN to the fields ExaBGP shows: the AS number (the
+// 4-octet one when the capability is there), hold time, BGP identifier and
+// the capabilities, with the values of multiprotocol, asn4 and software
+// version.
 func zeOpen(s *side, o map[string]any) {
 	s.f["open version"] = str(o["version"])
 	s.f["open asn"] = str(o["as"])
@@ -286,8 +297,11 @@ func exaSide(j map[string]any) (*side, error) {
 				return nil, err
 			}
 			s.families[f] = true
+			// ExaBGP groups the routes by next hop.
 			var nlri, hops []string
-			for nh, l := range obj(groups) {
+			groups := obj(groups)
+			for _, nh := range sortedKeys(groups) {
+				l := groups[nh]
 				if nh != "no-nexthop" {
 					hops = append(hops, addrText(nh))
 					if a, err := netip.ParseAddr(nh); err == nil && a.Is6() && f.AFI == wire.AFIIPv4 {
@@ -298,7 +312,6 @@ func exaSide(j map[string]any) (*side, error) {
 					nlri = append(nlri, l)
 				}
 			}
-			slices.Sort(hops)
 			s.f["announce "+f.String()] = strings.Join(nlri, " ")
 			if len(hops) > 0 {
 				s.f["next-hop "+f.String()] = strings.Join(hops, ",")
@@ -315,6 +328,8 @@ func exaSide(j map[string]any) (*side, error) {
 	return s, nil
 }
 
+// exaNLRI writes ExaBGP's NLRI list in the form of zeNLRI, noting the
+// families that carry path ids.
 func exaNLRI(s *side, f wire.Family, l []any) string {
 	var out []string
 	for _, n := range l {
@@ -340,6 +355,8 @@ func exaNLRI(s *side, f wire.Family, l []any) string {
 	return strings.Join(out, " ")
 }
 
+// exaAttributes reduces ExaBGP's "attribute" object to the fields of
+// zeAttributes.
 func exaAttributes(s *side, a map[string]any) error {
 	for k, v := range a {
 		switch k {
@@ -369,11 +386,11 @@ func exaAttributes(s *side, a map[string]any) error {
 			var out []string
 			for _, c := range list(v) {
 				c := obj(c)
-				n, ok := new(big.Int).SetString(str(c["value"]), 10)
-				if !ok || !n.IsUint64() {
-					return fmt.Errorf("extended community value %v", c["value"])
+				n, err := strconv.ParseUint(str(c["value"]), 10, 64)
+				if err != nil {
+					return fmt.Errorf("extended community: %w", err)
 				}
-				out = append(out, fmt.Sprintf("%016X", n.Uint64()))
+				out = append(out, fmt.Sprintf("%016X", n))
 				s.ecText = append(s.ecText, str(c["string"]))
 			}
 			s.f[k] = strings.Join(out, " ")
@@ -463,6 +480,7 @@ func exaPath(v any) (path, confed []string, err error) {
 	return path, confed, nil
 }
 
+// exaOpen reduces ExaBGP's OPEN to the fields of zeOpen.
 func exaOpen(s *side, o map[string]any) {
 	s.f["open version"] = str(o["version"])
 	s.f["open asn"] = str(o["asn"])
