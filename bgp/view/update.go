@@ -10,7 +10,7 @@ import (
 // AppendUpdateJSON appends the JSON object of an UPDATE:
 //
 //	{"withdraw":{"ipv4/unicast":[{"prefix":"10.0.0.0/24"}]},
-//	 "attributes":{"origin":"igp","as-path":[65001],…},
+//	 "attributes":{"origin":"igp","as-path":[{"type":"as-sequence","asns":[65001]}],…},
 //	 "announce":{"ipv6/unicast":{"next-hop":"2001:db8::1","nlri":[{"prefix":"2001:db8::/32"}]}},
 //	 "eor":"ipv4/unicast"}
 //
@@ -92,9 +92,9 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 		}
 		w.Close('}')
 	}
-	if len(u.Attrs()) > 0 {
+	if skipNH := len(u.NLRI()) > 0; showsAttrs(u.Attrs(), skipNH) {
 		w.Key("attributes")
-		if err := appendAttributes(w, u.Attrs(), ctx, len(u.NLRI()) > 0); err != nil {
+		if err := appendAttributes(w, u.Attrs(), ctx, skipNH); err != nil {
 			return fail(w, err)
 		}
 	}
@@ -139,6 +139,26 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 		return fail(w, noCodec)
 	}
 	return nil
+}
+
+// showsAttrs reports whether appendAttributes has something to write: an
+// attribute it does not show elsewhere (MP_REACH_NLRI and MP_UNREACH_NLRI
+// under announce and withdraw, NEXT_HOP with the IPv4 NLRI when skipNextHop)
+// or a fault in the list.
+func showsAttrs(attrs []byte, skipNextHop bool) bool {
+	it := wire.NewAttrIter(attrs)
+	for {
+		a, ok := it.Next()
+		if !ok {
+			return it.Err() != nil
+		}
+		switch {
+		case a.Code == wire.AttrMPReach, a.Code == wire.AttrMPUnreach:
+		case a.Code == wire.AttrNextHop && skipNextHop:
+		default:
+			return true
+		}
+	}
 }
 
 // hasCodec reports whether NLRI of family f can be read; if not, it keeps

@@ -9,6 +9,49 @@ import (
 	"github.com/zebgp/ze/bgp/wire"
 )
 
+// TestUpdateJSONNoEmptyAttributes checks that an UPDATE whose attributes are
+// all shown elsewhere (MP_UNREACH_NLRI under withdraw, NEXT_HOP with the IPv4
+// NLRI) has no empty "attributes" object.
+func TestUpdateJSONNoEmptyAttributes(t *testing.T) {
+	tests := []struct {
+		name, attrs, nlri, want string
+	}{
+		{
+			name:  "MP_UNREACH_NLRI only",
+			attrs: "800F0A0002013020010DB80001",
+			want:  `{"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]}}`,
+		},
+		{
+			name:  "NEXT_HOP with IPv4 NLRI",
+			attrs: "400304C0000201",
+			nlri:  "180A0000",
+			want: `{"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","nlri":[{"prefix":"10.0.0.0/24"}]}},` +
+				`"rfc7606":{"action":"treat-as-withdraw","reason":"rfc7606 3d: missing well-known mandatory attribute",` +
+				`"notification":{"code":"update-message-error","subcode":"missing-well-known-attribute","data":"01"}}}`,
+		},
+		{
+			name:  "NEXT_HOP without NLRI",
+			attrs: "400304C0000201" + "800F0A0002013020010DB80001",
+			want:  `{"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]},"attributes":{"next-hop":"192.0.2.1"}}`,
+		},
+		{
+			name:  "truncated attribute list",
+			attrs: "800F0A0002013020010DB80001" + "4001",
+			want:  `{"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]},"attributes":{},"error":"wire: update-message-error / malformed-attribute-list"}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := parseUpdate(t, tt.attrs, tt.nlri)
+			var w view.W
+			_ = view.AppendUpdateJSON(&w, &u)
+			if got := string(w.B); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestUpdateJSONNoCodec checks that NLRI of a family without a codec are
 // left out with an error at the end, while the attributes and the NLRI of
 // other families are still shown.
@@ -58,15 +101,9 @@ func TestUpdateJSONNoCodec(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := mustHex(t, tt.attrs)
-			body := append([]byte{0, 0, byte(len(a) >> 8), byte(len(a))}, a...)
-			body = append(body, mustHex(t, tt.nlri)...)
-			u, err := wire.ParseUpdate(body, nil)
-			if err != nil {
-				t.Fatalf("ParseUpdate: %v", err)
-			}
+			u := parseUpdate(t, tt.attrs, tt.nlri)
 			var w view.W
-			err = view.AppendUpdateJSON(&w, &u)
+			err := view.AppendUpdateJSON(&w, &u)
 			if got := string(w.B); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
@@ -80,6 +117,20 @@ func TestUpdateJSONNoCodec(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parseUpdate returns the UPDATE with these attributes and NLRI (hex), read
+// with ASN4 and no ADD-PATH.
+func parseUpdate(t *testing.T, attrs, nlri string) wire.WireUpdate {
+	t.Helper()
+	a := mustHex(t, attrs)
+	body := append([]byte{0, 0, byte(len(a) >> 8), byte(len(a))}, a...)
+	body = append(body, mustHex(t, nlri)...)
+	u, err := wire.ParseUpdate(body, nil)
+	if err != nil {
+		t.Fatalf("ParseUpdate: %v", err)
+	}
+	return u
 }
 
 func mustHex(t *testing.T, s string) []byte {
