@@ -41,9 +41,9 @@ type rebuildTally struct {
 	rebuilt  int            // rebuilt to the same bytes
 	attrs    int            // attributes through attr.Reencode
 	prefixes int            // prefixes decoded and written again
-	kept    map[string]int // MP_REACH/MP_UNREACH kept as is: no codec for the family
-	raw     map[string]int // attributes attr has no type for, which Reencode copies
-	failed  map[string]int // could not be rebuilt, by reason
+	kept     map[string]int // MP_REACH/MP_UNREACH kept as is: no codec for the family
+	raw      map[string]int // attributes attr has no type for, which Reencode copies
+	failed   map[string]int // could not be rebuilt, by reason
 }
 
 func newRebuildTally() *rebuildTally {
