@@ -85,9 +85,6 @@ func parseHex(s string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("bad hex: %w", err)
 	}
-	if len(b) == 0 {
-		return nil, fmt.Errorf("empty input")
-	}
 	return b, nil
 }
 
@@ -95,6 +92,10 @@ func (d *decoder) decode(in string) ([][]byte, error) {
 	b, err := parseHex(in)
 	if err != nil {
 		return nil, err
+	}
+	// Only a KEEPALIVE body is empty (RFC 4271 §4.4).
+	if len(b) == 0 && d.typ != "keepalive" {
+		return nil, fmt.Errorf("empty input")
 	}
 	var w view.W
 	switch d.typ {
