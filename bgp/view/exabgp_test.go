@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -504,7 +505,7 @@ func load50(path string) (exaRecord, error) {
 	}
 	lines := strings.SplitN(string(b), "\n", 3)
 	if len(lines) < 3 {
-		return exaRecord{}, fmt.Errorf("want 3 lines")
+		return exaRecord{}, errors.New("want 3 lines")
 	}
 	r := exaRecord{vector: filepath.Base(path)}
 	raw, err := hex.DecodeString(strings.NewReplacer(" ", "", ":", "", "\t", "").Replace(strings.TrimSpace(lines[1])))
@@ -513,7 +514,7 @@ func load50(path string) (exaRecord, error) {
 	}
 	head := strings.Fields(lines[0])
 	if len(head) == 0 {
-		return exaRecord{}, fmt.Errorf("empty header")
+		return exaRecord{}, errors.New("empty header")
 	}
 	if head[0] == "nlri" {
 		f, err := exaFamily(strings.Join(head[1:], " "))
