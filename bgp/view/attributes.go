@@ -57,7 +57,10 @@ func appendAttributes(w *W, attrs []byte, ctx *wire.EncodingContext, skipNextHop
 			w.Close('}')
 		}
 	}
-	return it.Err()
+	if err := it.Err(); err != nil {
+		return fail(w, err)
+	}
+	return nil
 }
 
 // appendAttr writes one attribute value, or returns its decode error having

@@ -78,8 +78,18 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 	if len(u.Withdrawn()) > 0 || hasMU {
 		w.Key("withdraw")
 		w.Open('{')
+		// IPv4 unicast can be withdrawn in both places: one key, one list.
+		var its []wire.NLRIIter
 		if len(u.Withdrawn()) > 0 {
-			if err := appendNLRIList(w, wire.IPv4Unicast, u.WithdrawnIter()); err != nil {
+			its = append(its, u.WithdrawnIter())
+		}
+		if hasMU && mu.Family == wire.IPv4Unicast {
+			its = append(its, mu.Iter(ctx))
+			hasMU = false
+		}
+		if len(its) > 0 {
+			w.Key(wire.IPv4Unicast.String())
+			if err := appendNLRIArray(w, its...); err != nil {
 				w.Close('}')
 				return fail(w, err)
 			}
@@ -95,7 +105,7 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 	if skipNH := len(u.NLRI()) > 0; showsAttrs(u.Attrs(), skipNH) {
 		w.Key("attributes")
 		if err := appendAttributes(w, u.Attrs(), ctx, skipNH); err != nil {
-			return fail(w, err)
+			return err // the "error" key is inside "attributes"
 		}
 	}
 	mr, hasMR, err := u.MPReach()
@@ -107,14 +117,28 @@ func appendUpdateBody(w *W, u *wire.WireUpdate) error {
 		w.Key("announce")
 		w.Open('{')
 		if len(u.NLRI()) > 0 {
+			// IPv4 unicast in both the NLRI field and MP_REACH_NLRI: one key;
+			// the MP_REACH_NLRI next hop, when it differs, is shown beside.
+			its := []wire.NLRIIter{u.NLRIIter()}
 			w.Key(wire.IPv4Unicast.String())
 			w.Open('{')
-			if nh, ok := u.Attr(wire.AttrNextHop); ok && len(nh.Value) == 4 {
+			nh, hasNH := u.Attr(wire.AttrNextHop)
+			if hasNH && len(nh.Value) == 4 {
 				w.Key("next-hop")
 				w.Text(netip.AddrFrom4([4]byte(nh.Value)).AppendTo)
 			}
+			if hasMR && mr.Family == wire.IPv4Unicast {
+				if !hasNH || string(nh.Value) != string(mr.NextHop) {
+					w.Key("mp-reach")
+					w.Open('{')
+					appendNextHop(w, mr)
+					w.Close('}')
+				}
+				its = append(its, mr.Iter(ctx))
+				hasMR = false
+			}
 			w.Key("nlri")
-			err = appendNLRIArray(w, u.NLRIIter())
+			err = appendNLRIArray(w, its...)
 			w.Close('}')
 			if err != nil {
 				w.Close('}')
@@ -185,33 +209,39 @@ func appendNLRIList(w *W, f wire.Family, it wire.NLRIIter) error {
 	return appendNLRIArray(w, it)
 }
 
-// appendNLRIArray writes the NLRI of it as an array of objects: prefix
-// families give {"prefix":…}, others {"nlri":…} from their codec's text, and
-// each carries "path-id" under ADD-PATH.
-func appendNLRIArray(w *W, it wire.NLRIIter) error {
+// appendNLRIArray writes the NLRI of its (all of one family) as one array of
+// objects: prefix families give {"prefix":…}, others {"nlri":…} from their
+// codec's text, and each carries "path-id" under ADD-PATH.
+func appendNLRIArray(w *W, its ...wire.NLRIIter) error {
 	w.Open('[')
 	defer w.Close(']')
-	f := it.Family()
+	f := its[0].Family()
 	codec, _ := wire.LookupFamily(f)
 	key := "nlri"
 	if isPrefixFamily(f) {
 		key = "prefix"
 	}
-	for {
-		n, ok := it.Next()
-		if !ok {
-			break
+	for i := range its {
+		it := &its[i]
+		for {
+			n, ok := it.Next()
+			if !ok {
+				break
+			}
+			w.Open('{')
+			w.Key(key)
+			w.Text(func(b []byte) []byte { return codec.AppendText(b, n.Bytes) })
+			if n.HasPathID {
+				w.Key("path-id")
+				w.Uint(uint64(n.PathID))
+			}
+			w.Close('}')
 		}
-		w.Open('{')
-		w.Key(key)
-		w.Text(func(b []byte) []byte { return codec.AppendText(b, n.Bytes) })
-		if n.HasPathID {
-			w.Key("path-id")
-			w.Uint(uint64(n.PathID))
+		if err := it.Err(); err != nil {
+			return err
 		}
-		w.Close('}')
 	}
-	return it.Err()
+	return nil
 }
 
 func isPrefixFamily(f wire.Family) bool {

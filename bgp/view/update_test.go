@@ -3,6 +3,7 @@ package view_test
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/zebgp/ze/bgp/view"
@@ -37,7 +38,7 @@ func TestUpdateJSONNoEmptyAttributes(t *testing.T) {
 		{
 			name:  "truncated attribute list",
 			attrs: "800F0A0002013020010DB80001" + "4001",
-			want:  `{"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]},"attributes":{},"error":"wire: update-message-error / malformed-attribute-list"}`,
+			want:  `{"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]},"attributes":{"error":"wire: update-message-error / malformed-attribute-list"}}`,
 		},
 	}
 	for _, tt := range tests {
@@ -140,4 +141,38 @@ func mustHex(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// IPv4 unicast announced and withdrawn both in the classic fields and in
+// MP_REACH/MP_UNREACH: each family is one key (a JSON object must not repeat
+// one), with every prefix in one list and the second next hop beside.
+func TestUpdateJSONIPv4InBothPlaces(t *testing.T) {
+	mp := "800E0D" + "000101" + "04" + "C0000202" + "00" + "180A0100"
+	mu := "800F07" + "000101" + "180B0100"
+	attrs := "40010100" + "400200" + "400304C0000201" + mp + mu
+	body := "0004180B0000" + fmt.Sprintf("%04X", len(attrs)/2) + attrs + "180A0000"
+	b, err := hex.DecodeString(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w view.W
+	if err := view.AppendBodyJSON(&w, wire.MsgUpdate, b, nil); err != nil {
+		t.Fatalf("%v: %s", err, w.B)
+	}
+	want := `{"type":"update","length":71,"update":{"withdraw":{"ipv4/unicast":[{"prefix":"11.0.0.0/24"},{"prefix":"11.1.0.0/24"}]},` +
+		`"attributes":{"origin":"igp","as-path":[]},"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","mp-reach":{"next-hop":"192.0.2.2"},` +
+		`"nlri":[{"prefix":"10.0.0.0/24"},{"prefix":"10.1.0.0/24"}]}}}}`
+	if string(w.B) != want {
+		t.Fatalf("got  %s\nwant %s", w.B, want)
+	}
+}
+
+// A malformed attribute list given alone (--type attributes) carries its
+// error in the JSON too.
+func TestAttributesJSONError(t *testing.T) {
+	var w view.W
+	err := view.AppendAttributesJSON(&w, []byte{0x40, 0x01, 0x05, 0x00}, nil)
+	if err == nil || string(w.B) != `{"error":"wire: update-message-error / malformed-attribute-list"}` {
+		t.Fatalf("got %s, %v", w.B, err)
+	}
 }
