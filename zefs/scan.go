@@ -104,29 +104,34 @@ func scan(buf []byte) scanResult {
 }
 
 // resync returns the offset of the first good record after pos, or -1 when
-// there is none. Every frame ends with a newline, so candidates are the
-// positions just after a newline. A candidate counts only when its CRC,
-// which binds the record to its offset, checks out; so bytes inside a value
-// that happen to look like a record (a ZeFS file stored in ZeFS) are not
-// taken for one. gaveUp reports that the budget ran out first.
+// there is none. A frame starts with a number field of one or two digits
+// and a colon, so candidates are found from the colons; they do not depend
+// on the byte before, which may be the damaged terminator of the previous
+// frame. A candidate counts only when its CRC, which binds the record to
+// its offset, checks out; so bytes inside a value that look like a record
+// (a ZeFS file stored in ZeFS) are not taken for one. gaveUp reports that
+// the budget ran out first.
 func resync(buf []byte, pos int, budget *int) (next int, gaveUp bool) {
-	for q := pos; q < len(buf); {
-		i := bytes.IndexByte(buf[q:], '\n')
+	for q := pos + 1; q < len(buf); {
+		i := bytes.IndexByte(buf[q:], ':')
 		if i < 0 {
 			return -1, false
 		}
-		c := q + i + 1
-		if c >= len(buf) {
-			return -1, false
+		colon := q + i
+		// "N:" then "NN:", in file order.
+		for _, c := range [2]int{colon - 2, colon - 1} {
+			if c <= pos || (c == colon-2 && !isDigit(buf[c+1])) || buf[c] < '1' || buf[c] > '9' {
+				continue
+			}
+			_, err := parseRecord(buf, c, budget)
+			if err == nil {
+				return c, false
+			}
+			if errors.Is(err, errBudget) {
+				return -1, true
+			}
 		}
-		_, err := parseRecord(buf, c, budget)
-		if err == nil {
-			return c, false
-		}
-		if errors.Is(err, errBudget) {
-			return -1, true
-		}
-		q = c
+		q = colon + 1
 	}
 	return -1, false
 }
