@@ -91,12 +91,13 @@ func valueErr(t token, err error) error {
 // braces (which are accepted too); the parentheses are translated.
 func encodeASPath(vals []token, ctx *wire.EncodingContext, e *extra, buf []byte, off int) (int, error) {
 	words := make([]string, len(vals))
+	parens := false
 	for i, v := range vals {
 		switch v.text {
 		case "(":
-			words[i] = "{"
+			words[i], parens = "{", true
 		case ")":
-			words[i] = "}"
+			words[i], parens = "}", true
 		default:
 			words[i] = v.text
 		}
@@ -106,7 +107,11 @@ func encodeASPath(vals []token, ctx *wire.EncodingContext, e *extra, buf []byte,
 		if len(vals) == 0 {
 			return 0, err
 		}
-		return 0, valueErr(vals[0], err)
+		msg := strings.TrimPrefix(err.Error(), "attr: ")
+		if parens { // speak of what was written
+			msg = strings.NewReplacer("{", "(", "}", ")").Replace(msg)
+		}
+		return 0, errAt(vals[0], "%s", msg)
 	}
 	l.ASN4 = ctx.ASN4Enabled()
 	if !l.ASN4 && needsAS4(l) {

@@ -189,6 +189,11 @@ func TestASPathText(t *testing.T) {
 			}
 		})
 	}
+	// An error speaks of the parentheses that were written.
+	if _, err := build(t, "update text as-path set [65001 (65002] nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24", nil); err == nil ||
+		!strings.Contains(err.Error(), `column 26 "65001": bad as-path "65001 ( 65002": missing )`) {
+		t.Fatalf("unclosed set: got %v", err)
+	}
 	if _, err := build(t, "update text community set [] nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24", nil); err == nil ||
 		!strings.Contains(err.Error(), `"community": empty list`) {
 		t.Fatalf("empty community list: got %v", err)
