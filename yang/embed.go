@@ -26,8 +26,8 @@ func CoreFS() fs.FS {
 	return sub
 }
 
-var core = sync.OnceValues(func() (*Tree, error) { return NewLoader().Load() })
+var loadCore = sync.OnceValues(func() (*Tree, error) { return NewLoader().Load() })
 
 // Core returns the tree of the core modules, loaded on first use and shared:
 // callers must not change it.
-func Core() (*Tree, error) { return core() }
+func Core() (*Tree, error) { return loadCore() }

@@ -31,62 +31,84 @@ func WriteTree(w io.Writer, t *Tree, n *Node) error {
 			}
 			first = false
 			bw.WriteString("module: " + m.Name + "\n")
-			writeNodes(bw, tops, "  ")
+			writeNodes(bw, t, tops, "  ")
 		}
 	} else {
-		writeNodes(bw, []*Node{n}, "  ")
+		writeNodes(bw, t, []*Node{n}, "  ")
 	}
 	return bw.Flush()
 }
 
-// writeNodes writes sibling nodes with prefix before their "+--".
-func writeNodes(w *bufio.Writer, nodes []*Node, prefix string) {
-	width := 0
-	for _, c := range nodes {
-		if c.kind == Leaf || c.kind == LeafList {
-			width = max(width, len(c.Name()+mark(c)))
-		}
-	}
+// writeNodes writes sibling nodes with prefix before their "+--". As pyang
+// does, the types of the leaves line up one column after the longest
+// sibling name, whatever its kind.
+func writeNodes(w *bufio.Writer, t *Tree, nodes []*Node, prefix string) {
+	width := nameWidth(t, nodes)
 	for i, c := range nodes {
-		last := i == len(nodes)-1
 		w.WriteString(prefix)
-		w.WriteString(nodeLine(c, width))
+		w.WriteString(nodeLine(t, c, width))
 		w.WriteByte('\n')
 		if len(c.children) > 0 {
 			next := prefix + "|  "
-			if last {
+			if i == len(nodes)-1 {
 				next = prefix + "   "
 			}
-			writeNodes(w, c.children, next)
+			writeNodes(w, t, c.children, next)
 		}
 	}
 }
 
-func nodeLine(n *Node, width int) string {
+// nameWidth returns the length of the longest name among nodes; a choice or
+// case counts as its children plus the 3 columns of "(" ")" and the mark.
+func nameWidth(t *Tree, nodes []*Node) int {
+	width := 0
+	for _, c := range nodes {
+		n := len(displayName(t, c))
+		if c.kind == Choice || c.kind == Case {
+			n = 3 + nameWidth(t, c.children)
+		}
+		width = max(width, n)
+	}
+	return width
+}
+
+// displayName returns the name, with its module's prefix when the node comes
+// from another module than its parent (an augment).
+func displayName(t *Tree, n *Node) string {
+	if p := n.parent; p != nil && !p.IsRoot() && p.module != n.module {
+		if m := t.Module(n.module); m != nil && m.Prefix != "" {
+			return m.Prefix + ":" + n.Name()
+		}
+	}
+	return n.Name()
+}
+
+func nodeLine(t *Tree, n *Node, width int) string {
 	flags := "rw"
 	if !n.Config() {
 		flags = "ro"
 	}
+	name := displayName(t, n)
 	switch n.kind {
 	case Case:
-		return "+--:(" + n.Name() + ")"
+		return "+--:(" + name + ")"
 	case Choice:
-		s := "+--" + flags + " (" + n.Name() + ")"
+		s := "+--" + flags + " (" + name + ")"
 		if !n.Mandatory() {
 			s += "?"
 		}
 		return s
 	}
-	s := "+--" + flags + " " + n.Name() + mark(n)
+	s := "+--" + flags + " " + name + mark(n)
 	switch n.kind {
 	case List:
 		if k := n.Keys(); len(k) > 0 {
 			s += " [" + strings.Join(k, " ") + "]"
 		}
 	case Leaf, LeafList:
-		if t := n.Type(); t != nil {
-			pad := width - len(n.Name()+mark(n))
-			s += strings.Repeat(" ", pad) + "   " + treeType(t)
+		if ty := n.Type(); ty != nil {
+			pad := width + 1 - len(name+mark(n))
+			s += strings.Repeat(" ", pad) + "   " + treeType(ty)
 		}
 	}
 	return s

@@ -217,18 +217,14 @@ func (n *Node) Type() *Type {
 	if (n.kind != Leaf && n.kind != LeafList) || n.e.Type == nil {
 		return nil
 	}
-	name := n.e.Type.Name
+	var ast *goyang.Type
 	switch a := n.e.Node.(type) {
 	case *goyang.Leaf:
-		if a.Type != nil {
-			name = a.Type.Name
-		}
+		ast = a.Type
 	case *goyang.LeafList:
-		if a.Type != nil {
-			name = a.Type.Name
-		}
+		ast = a.Type
 	}
-	return &Type{y: n.e.Type, name: name}
+	return newType(n.e.Type, ast)
 }
 
 // Default returns the default of a leaf (or choice) and whether it has one;

@@ -925,7 +925,7 @@ type ZeBgp_Bgp_Capability struct {
 	ExtendedNextHop *bool                                 `path:"extended-next-hop" module:"ze-bgp"`
 	GracefulRestart *ZeBgp_Bgp_Capability_GracefulRestart `path:"graceful-restart" module:"ze-bgp"`
 	Hostname        *bool                                 `path:"hostname" module:"ze-bgp"`
-	Role            E_ZeBgp_BgpRole                       `path:"role" module:"ze-bgp"`
+	Role            E_ZeTypes_BgpRole                     `path:"role" module:"ze-bgp"`
 	RoleStrict      *bool                                 `path:"role-strict" module:"ze-bgp"`
 	RouteRefresh    *bool                                 `path:"route-refresh" module:"ze-bgp"`
 	SoftwareVersion *bool                                 `path:"software-version" module:"ze-bgp"`
@@ -1013,7 +1013,7 @@ func (t *ZeBgp_Bgp_Capability) GetHostname() bool {
 // safely use t.GetRole() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Role == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Capability) GetRole() E_ZeBgp_BgpRole {
+func (t *ZeBgp_Bgp_Capability) GetRole() E_ZeTypes_BgpRole {
 	if t == nil || t.Role == 0 {
 		return 0
 	}
@@ -1214,10 +1214,10 @@ func (*ZeBgp_Bgp_Capability_GracefulRestart) ΛBelongingModule() string {
 
 // ZeBgp_Bgp_Family represents the /ze-bgp/bgp/family YANG schema element.
 type ZeBgp_Bgp_Family struct {
-	BgpLs map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
-	Ipv4  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
-	Ipv6  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
-	L2Vpn map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
+	BgpLs map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
+	Ipv4  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
+	Ipv6  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
+	L2Vpn map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Family implements the yang.GoStruct
@@ -1228,12 +1228,12 @@ func (*ZeBgp_Bgp_Family) IsYANGGoStruct() {}
 // NewBgpLs creates a new entry in the BgpLs list of the
 // ZeBgp_Bgp_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_Bgp_Family_BgpLs, error) {
+func (t *ZeBgp_Bgp_Family) NewBgpLs(Safi E_ZeTypes_BgpLsSafi) (*ZeBgp_Bgp_Family_BgpLs, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs)
 	}
 
 	key := Safi
@@ -1255,9 +1255,9 @@ func (t *ZeBgp_Bgp_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_Bgp_Family_B
 // GetOrCreateBgpLsMap returns the list (map) from ZeBgp_Bgp_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs {
+func (t *ZeBgp_Bgp_Family) GetOrCreateBgpLsMap() map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs {
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs)
 	}
 	return t.BgpLs
 }
@@ -1265,7 +1265,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bg
 // GetOrCreateBgpLs retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Family_BgpLs {
+func (t *ZeBgp_Bgp_Family) GetOrCreateBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Family_BgpLs {
 
 	key := Safi
 
@@ -1285,7 +1285,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_F
 // the BgpLs map field of ZeBgp_Bgp_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Family_BgpLs {
+func (t *ZeBgp_Bgp_Family) GetBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Family_BgpLs {
 
 	if t == nil {
 		return nil
@@ -1302,7 +1302,7 @@ func (t *ZeBgp_Bgp_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Family_Bg
 // DeleteBgpLs deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Family) DeleteBgpLs(Safi E_ZeBgp_BgpLsSafi) {
+func (t *ZeBgp_Bgp_Family) DeleteBgpLs(Safi E_ZeTypes_BgpLsSafi) {
 	key := Safi
 
 	delete(t.BgpLs, key)
@@ -1318,7 +1318,7 @@ func (t *ZeBgp_Bgp_Family) AppendBgpLs(v *ZeBgp_Bgp_Family_BgpLs) error {
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Family_BgpLs)
 	}
 
 	if _, ok := t.BgpLs[key]; ok {
@@ -1332,12 +1332,12 @@ func (t *ZeBgp_Bgp_Family) AppendBgpLs(v *ZeBgp_Bgp_Family_BgpLs) error {
 // NewIpv4 creates a new entry in the Ipv4 list of the
 // ZeBgp_Bgp_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Family_Ipv4, error) {
+func (t *ZeBgp_Bgp_Family) NewIpv4(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Family_Ipv4, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv4)
 	}
 
 	key := Safi
@@ -1359,9 +1359,9 @@ func (t *ZeBgp_Bgp_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Family_Ipv4,
 // GetOrCreateIpv4Map returns the list (map) from ZeBgp_Bgp_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Family) GetOrCreateIpv4Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv4 {
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv4)
 	}
 	return t.Ipv4
 }
@@ -1369,7 +1369,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Fa
 // GetOrCreateIpv4 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Family) GetOrCreateIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Family_Ipv4 {
 
 	key := Safi
 
@@ -1389,7 +1389,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Famil
 // the Ipv4 map field of ZeBgp_Bgp_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Family) GetIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Family_Ipv4 {
 
 	if t == nil {
 		return nil
@@ -1406,7 +1406,7 @@ func (t *ZeBgp_Bgp_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Family_Ipv4 {
 // DeleteIpv4 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Family) DeleteIpv4(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Family) DeleteIpv4(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv4, key)
@@ -1422,7 +1422,7 @@ func (t *ZeBgp_Bgp_Family) AppendIpv4(v *ZeBgp_Bgp_Family_Ipv4) error {
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv4)
 	}
 
 	if _, ok := t.Ipv4[key]; ok {
@@ -1436,12 +1436,12 @@ func (t *ZeBgp_Bgp_Family) AppendIpv4(v *ZeBgp_Bgp_Family_Ipv4) error {
 // NewIpv6 creates a new entry in the Ipv6 list of the
 // ZeBgp_Bgp_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Family_Ipv6, error) {
+func (t *ZeBgp_Bgp_Family) NewIpv6(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Family_Ipv6, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv6)
 	}
 
 	key := Safi
@@ -1463,9 +1463,9 @@ func (t *ZeBgp_Bgp_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Family_Ipv6,
 // GetOrCreateIpv6Map returns the list (map) from ZeBgp_Bgp_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Family) GetOrCreateIpv6Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv6 {
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv6)
 	}
 	return t.Ipv6
 }
@@ -1473,7 +1473,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Fa
 // GetOrCreateIpv6 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Family) GetOrCreateIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Family_Ipv6 {
 
 	key := Safi
 
@@ -1493,7 +1493,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Famil
 // the Ipv6 map field of ZeBgp_Bgp_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Family) GetIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Family_Ipv6 {
 
 	if t == nil {
 		return nil
@@ -1510,7 +1510,7 @@ func (t *ZeBgp_Bgp_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Family_Ipv6 {
 // DeleteIpv6 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Family) DeleteIpv6(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Family) DeleteIpv6(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv6, key)
@@ -1526,7 +1526,7 @@ func (t *ZeBgp_Bgp_Family) AppendIpv6(v *ZeBgp_Bgp_Family_Ipv6) error {
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Family_Ipv6)
 	}
 
 	if _, ok := t.Ipv6[key]; ok {
@@ -1540,12 +1540,12 @@ func (t *ZeBgp_Bgp_Family) AppendIpv6(v *ZeBgp_Bgp_Family_Ipv6) error {
 // NewL2Vpn creates a new entry in the L2Vpn list of the
 // ZeBgp_Bgp_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_Bgp_Family_L2Vpn, error) {
+func (t *ZeBgp_Bgp_Family) NewL2Vpn(Safi E_ZeTypes_L2VpnSafi) (*ZeBgp_Bgp_Family_L2Vpn, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn)
 	}
 
 	key := Safi
@@ -1567,9 +1567,9 @@ func (t *ZeBgp_Bgp_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_Bgp_Family_L
 // GetOrCreateL2VpnMap returns the list (map) from ZeBgp_Bgp_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Family) GetOrCreateL2VpnMap() map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn {
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn)
 	}
 	return t.L2Vpn
 }
@@ -1577,7 +1577,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bg
 // GetOrCreateL2Vpn retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Family) GetOrCreateL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Family_L2Vpn {
 
 	key := Safi
 
@@ -1597,7 +1597,7 @@ func (t *ZeBgp_Bgp_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_F
 // the L2Vpn map field of ZeBgp_Bgp_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Family) GetL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Family_L2Vpn {
 
 	if t == nil {
 		return nil
@@ -1614,7 +1614,7 @@ func (t *ZeBgp_Bgp_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Family_L2
 // DeleteL2Vpn deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Family) DeleteL2Vpn(Safi E_ZeBgp_L2VpnSafi) {
+func (t *ZeBgp_Bgp_Family) DeleteL2Vpn(Safi E_ZeTypes_L2VpnSafi) {
 	key := Safi
 
 	delete(t.L2Vpn, key)
@@ -1630,7 +1630,7 @@ func (t *ZeBgp_Bgp_Family) AppendL2Vpn(v *ZeBgp_Bgp_Family_L2Vpn) error {
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Family_L2Vpn)
 	}
 
 	if _, ok := t.L2Vpn[key]; ok {
@@ -1691,7 +1691,7 @@ type ZeBgp_Bgp_Family_BgpLs struct {
 	AddPath            *ZeBgp_Bgp_Family_BgpLs_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                         `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                          `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_BgpLsSafi               `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_BgpLsSafi             `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Family_BgpLs implements the yang.GoStruct
@@ -1760,7 +1760,7 @@ func (t *ZeBgp_Bgp_Family_BgpLs) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Family_BgpLs) GetSafi() E_ZeBgp_BgpLsSafi {
+func (t *ZeBgp_Bgp_Family_BgpLs) GetSafi() E_ZeTypes_BgpLsSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -1892,7 +1892,7 @@ type ZeBgp_Bgp_Family_Ipv4 struct {
 	AddPath            *ZeBgp_Bgp_Family_Ipv4_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                        `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                         `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                 `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi               `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Family_Ipv4 implements the yang.GoStruct
@@ -1961,7 +1961,7 @@ func (t *ZeBgp_Bgp_Family_Ipv4) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Family_Ipv4) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Family_Ipv4) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -2091,7 +2091,7 @@ type ZeBgp_Bgp_Family_Ipv6 struct {
 	AddPath            *ZeBgp_Bgp_Family_Ipv6_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                        `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                         `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                 `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi               `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Family_Ipv6 implements the yang.GoStruct
@@ -2160,7 +2160,7 @@ func (t *ZeBgp_Bgp_Family_Ipv6) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Family_Ipv6) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Family_Ipv6) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -2290,7 +2290,7 @@ type ZeBgp_Bgp_Family_L2Vpn struct {
 	AddPath            *ZeBgp_Bgp_Family_L2Vpn_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                         `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                          `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_L2VpnSafi               `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_L2VpnSafi             `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Family_L2Vpn implements the yang.GoStruct
@@ -2359,7 +2359,7 @@ func (t *ZeBgp_Bgp_Family_L2Vpn) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Family_L2Vpn) GetSafi() E_ZeBgp_L2VpnSafi {
+func (t *ZeBgp_Bgp_Family_L2Vpn) GetSafi() E_ZeTypes_L2VpnSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -2949,7 +2949,7 @@ type ZeBgp_Bgp_Group_Capability struct {
 	ExtendedNextHop *bool                                       `path:"extended-next-hop" module:"ze-bgp"`
 	GracefulRestart *ZeBgp_Bgp_Group_Capability_GracefulRestart `path:"graceful-restart" module:"ze-bgp"`
 	Hostname        *bool                                       `path:"hostname" module:"ze-bgp"`
-	Role            E_ZeBgp_BgpRole                             `path:"role" module:"ze-bgp"`
+	Role            E_ZeTypes_BgpRole                           `path:"role" module:"ze-bgp"`
 	RoleStrict      *bool                                       `path:"role-strict" module:"ze-bgp"`
 	RouteRefresh    *bool                                       `path:"route-refresh" module:"ze-bgp"`
 	SoftwareVersion *bool                                       `path:"software-version" module:"ze-bgp"`
@@ -3037,7 +3037,7 @@ func (t *ZeBgp_Bgp_Group_Capability) GetHostname() bool {
 // safely use t.GetRole() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Role == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Capability) GetRole() E_ZeBgp_BgpRole {
+func (t *ZeBgp_Bgp_Group_Capability) GetRole() E_ZeTypes_BgpRole {
 	if t == nil || t.Role == 0 {
 		return 0
 	}
@@ -3238,10 +3238,10 @@ func (*ZeBgp_Bgp_Group_Capability_GracefulRestart) ΛBelongingModule() string {
 
 // ZeBgp_Bgp_Group_Family represents the /ze-bgp/bgp/group/family YANG schema element.
 type ZeBgp_Bgp_Group_Family struct {
-	BgpLs map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
-	Ipv4  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
-	Ipv6  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
-	L2Vpn map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
+	BgpLs map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
+	Ipv4  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
+	Ipv6  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
+	L2Vpn map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Family implements the yang.GoStruct
@@ -3252,12 +3252,12 @@ func (*ZeBgp_Bgp_Group_Family) IsYANGGoStruct() {}
 // NewBgpLs creates a new entry in the BgpLs list of the
 // ZeBgp_Bgp_Group_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_Bgp_Group_Family_BgpLs, error) {
+func (t *ZeBgp_Bgp_Group_Family) NewBgpLs(Safi E_ZeTypes_BgpLsSafi) (*ZeBgp_Bgp_Group_Family_BgpLs, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs)
 	}
 
 	key := Safi
@@ -3279,9 +3279,9 @@ func (t *ZeBgp_Bgp_Group_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_Bgp_Gr
 // GetOrCreateBgpLsMap returns the list (map) from ZeBgp_Bgp_Group_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateBgpLsMap() map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs {
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs)
 	}
 	return t.BgpLs
 }
@@ -3289,7 +3289,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSafi]*Ze
 // GetOrCreateBgpLs retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Group_Family_BgpLs {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Group_Family_BgpLs {
 
 	key := Safi
 
@@ -3309,7 +3309,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp
 // the BgpLs map field of ZeBgp_Bgp_Group_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Group_Family_BgpLs {
+func (t *ZeBgp_Bgp_Group_Family) GetBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Group_Family_BgpLs {
 
 	if t == nil {
 		return nil
@@ -3326,7 +3326,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Gro
 // DeleteBgpLs deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Family) DeleteBgpLs(Safi E_ZeBgp_BgpLsSafi) {
+func (t *ZeBgp_Bgp_Group_Family) DeleteBgpLs(Safi E_ZeTypes_BgpLsSafi) {
 	key := Safi
 
 	delete(t.BgpLs, key)
@@ -3342,7 +3342,7 @@ func (t *ZeBgp_Bgp_Group_Family) AppendBgpLs(v *ZeBgp_Bgp_Group_Family_BgpLs) er
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Family_BgpLs)
 	}
 
 	if _, ok := t.BgpLs[key]; ok {
@@ -3356,12 +3356,12 @@ func (t *ZeBgp_Bgp_Group_Family) AppendBgpLs(v *ZeBgp_Bgp_Group_Family_BgpLs) er
 // NewIpv4 creates a new entry in the Ipv4 list of the
 // ZeBgp_Bgp_Group_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Group_Family_Ipv4, error) {
+func (t *ZeBgp_Bgp_Group_Family) NewIpv4(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Group_Family_Ipv4, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4)
 	}
 
 	key := Safi
@@ -3383,9 +3383,9 @@ func (t *ZeBgp_Bgp_Group_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Group_
 // GetOrCreateIpv4Map returns the list (map) from ZeBgp_Bgp_Group_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv4Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4 {
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4)
 	}
 	return t.Ipv4
 }
@@ -3393,7 +3393,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*ZeBgp_
 // GetOrCreateIpv4 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv4 {
 
 	key := Safi
 
@@ -3413,7 +3413,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp
 // the Ipv4 map field of ZeBgp_Bgp_Group_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Group_Family) GetIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv4 {
 
 	if t == nil {
 		return nil
@@ -3430,7 +3430,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_F
 // DeleteIpv4 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Family) DeleteIpv4(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Group_Family) DeleteIpv4(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv4, key)
@@ -3446,7 +3446,7 @@ func (t *ZeBgp_Bgp_Group_Family) AppendIpv4(v *ZeBgp_Bgp_Group_Family_Ipv4) erro
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv4)
 	}
 
 	if _, ok := t.Ipv4[key]; ok {
@@ -3460,12 +3460,12 @@ func (t *ZeBgp_Bgp_Group_Family) AppendIpv4(v *ZeBgp_Bgp_Group_Family_Ipv4) erro
 // NewIpv6 creates a new entry in the Ipv6 list of the
 // ZeBgp_Bgp_Group_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Group_Family_Ipv6, error) {
+func (t *ZeBgp_Bgp_Group_Family) NewIpv6(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Group_Family_Ipv6, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6)
 	}
 
 	key := Safi
@@ -3487,9 +3487,9 @@ func (t *ZeBgp_Bgp_Group_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Group_
 // GetOrCreateIpv6Map returns the list (map) from ZeBgp_Bgp_Group_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv6Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6 {
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6)
 	}
 	return t.Ipv6
 }
@@ -3497,7 +3497,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*ZeBgp_
 // GetOrCreateIpv6 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv6 {
 
 	key := Safi
 
@@ -3517,7 +3517,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp
 // the Ipv6 map field of ZeBgp_Bgp_Group_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Group_Family) GetIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Family_Ipv6 {
 
 	if t == nil {
 		return nil
@@ -3534,7 +3534,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_F
 // DeleteIpv6 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Family) DeleteIpv6(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Group_Family) DeleteIpv6(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv6, key)
@@ -3550,7 +3550,7 @@ func (t *ZeBgp_Bgp_Group_Family) AppendIpv6(v *ZeBgp_Bgp_Group_Family_Ipv6) erro
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Family_Ipv6)
 	}
 
 	if _, ok := t.Ipv6[key]; ok {
@@ -3564,12 +3564,12 @@ func (t *ZeBgp_Bgp_Group_Family) AppendIpv6(v *ZeBgp_Bgp_Group_Family_Ipv6) erro
 // NewL2Vpn creates a new entry in the L2Vpn list of the
 // ZeBgp_Bgp_Group_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_Bgp_Group_Family_L2Vpn, error) {
+func (t *ZeBgp_Bgp_Group_Family) NewL2Vpn(Safi E_ZeTypes_L2VpnSafi) (*ZeBgp_Bgp_Group_Family_L2Vpn, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn)
 	}
 
 	key := Safi
@@ -3591,9 +3591,9 @@ func (t *ZeBgp_Bgp_Group_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_Bgp_Gr
 // GetOrCreateL2VpnMap returns the list (map) from ZeBgp_Bgp_Group_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateL2VpnMap() map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn {
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn)
 	}
 	return t.L2Vpn
 }
@@ -3601,7 +3601,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSafi]*Ze
 // GetOrCreateL2Vpn retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Group_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Group_Family) GetOrCreateL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Group_Family_L2Vpn {
 
 	key := Safi
 
@@ -3621,7 +3621,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp
 // the L2Vpn map field of ZeBgp_Bgp_Group_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Group_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Group_Family) GetL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Group_Family_L2Vpn {
 
 	if t == nil {
 		return nil
@@ -3638,7 +3638,7 @@ func (t *ZeBgp_Bgp_Group_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Gro
 // DeleteL2Vpn deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Family) DeleteL2Vpn(Safi E_ZeBgp_L2VpnSafi) {
+func (t *ZeBgp_Bgp_Group_Family) DeleteL2Vpn(Safi E_ZeTypes_L2VpnSafi) {
 	key := Safi
 
 	delete(t.L2Vpn, key)
@@ -3654,7 +3654,7 @@ func (t *ZeBgp_Bgp_Group_Family) AppendL2Vpn(v *ZeBgp_Bgp_Group_Family_L2Vpn) er
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Family_L2Vpn)
 	}
 
 	if _, ok := t.L2Vpn[key]; ok {
@@ -3715,7 +3715,7 @@ type ZeBgp_Bgp_Group_Family_BgpLs struct {
 	AddPath            *ZeBgp_Bgp_Group_Family_BgpLs_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                               `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                                `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_BgpLsSafi                     `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_BgpLsSafi                   `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Family_BgpLs implements the yang.GoStruct
@@ -3784,7 +3784,7 @@ func (t *ZeBgp_Bgp_Group_Family_BgpLs) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Family_BgpLs) GetSafi() E_ZeBgp_BgpLsSafi {
+func (t *ZeBgp_Bgp_Group_Family_BgpLs) GetSafi() E_ZeTypes_BgpLsSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -3916,7 +3916,7 @@ type ZeBgp_Bgp_Group_Family_Ipv4 struct {
 	AddPath            *ZeBgp_Bgp_Group_Family_Ipv4_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                              `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                               `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                       `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi                     `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Family_Ipv4 implements the yang.GoStruct
@@ -3985,7 +3985,7 @@ func (t *ZeBgp_Bgp_Group_Family_Ipv4) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Family_Ipv4) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Group_Family_Ipv4) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -4117,7 +4117,7 @@ type ZeBgp_Bgp_Group_Family_Ipv6 struct {
 	AddPath            *ZeBgp_Bgp_Group_Family_Ipv6_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                              `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                               `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                       `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi                     `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Family_Ipv6 implements the yang.GoStruct
@@ -4186,7 +4186,7 @@ func (t *ZeBgp_Bgp_Group_Family_Ipv6) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Family_Ipv6) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Group_Family_Ipv6) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -4318,7 +4318,7 @@ type ZeBgp_Bgp_Group_Family_L2Vpn struct {
 	AddPath            *ZeBgp_Bgp_Group_Family_L2Vpn_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                               `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                                `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_L2VpnSafi                     `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_L2VpnSafi                   `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Family_L2Vpn implements the yang.GoStruct
@@ -4387,7 +4387,7 @@ func (t *ZeBgp_Bgp_Group_Family_L2Vpn) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Family_L2Vpn) GetSafi() E_ZeBgp_L2VpnSafi {
+func (t *ZeBgp_Bgp_Group_Family_L2Vpn) GetSafi() E_ZeTypes_L2VpnSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -4865,7 +4865,7 @@ type ZeBgp_Bgp_Group_Peer_Capability struct {
 	ExtendedNextHop *bool                                            `path:"extended-next-hop" module:"ze-bgp"`
 	GracefulRestart *ZeBgp_Bgp_Group_Peer_Capability_GracefulRestart `path:"graceful-restart" module:"ze-bgp"`
 	Hostname        *bool                                            `path:"hostname" module:"ze-bgp"`
-	Role            E_ZeBgp_BgpRole                                  `path:"role" module:"ze-bgp"`
+	Role            E_ZeTypes_BgpRole                                `path:"role" module:"ze-bgp"`
 	RoleStrict      *bool                                            `path:"role-strict" module:"ze-bgp"`
 	RouteRefresh    *bool                                            `path:"route-refresh" module:"ze-bgp"`
 	SoftwareVersion *bool                                            `path:"software-version" module:"ze-bgp"`
@@ -4953,7 +4953,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Capability) GetHostname() bool {
 // safely use t.GetRole() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Role == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Peer_Capability) GetRole() E_ZeBgp_BgpRole {
+func (t *ZeBgp_Bgp_Group_Peer_Capability) GetRole() E_ZeTypes_BgpRole {
 	if t == nil || t.Role == 0 {
 		return 0
 	}
@@ -5156,10 +5156,10 @@ func (*ZeBgp_Bgp_Group_Peer_Capability_GracefulRestart) ΛBelongingModule() stri
 
 // ZeBgp_Bgp_Group_Peer_Family represents the /ze-bgp/bgp/group/peer/family YANG schema element.
 type ZeBgp_Bgp_Group_Peer_Family struct {
-	BgpLs map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
-	Ipv4  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
-	Ipv6  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
-	L2Vpn map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
+	BgpLs map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
+	Ipv4  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
+	Ipv6  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
+	L2Vpn map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Peer_Family implements the yang.GoStruct
@@ -5170,12 +5170,12 @@ func (*ZeBgp_Bgp_Group_Peer_Family) IsYANGGoStruct() {}
 // NewBgpLs creates a new entry in the BgpLs list of the
 // ZeBgp_Bgp_Group_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Peer_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_Bgp_Group_Peer_Family_BgpLs, error) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) NewBgpLs(Safi E_ZeTypes_BgpLsSafi) (*ZeBgp_Bgp_Group_Peer_Family_BgpLs, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs)
 	}
 
 	key := Safi
@@ -5197,9 +5197,9 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_B
 // GetOrCreateBgpLsMap returns the list (map) from ZeBgp_Bgp_Group_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateBgpLsMap() map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs {
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs)
 	}
 	return t.BgpLs
 }
@@ -5207,7 +5207,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSaf
 // GetOrCreateBgpLs retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Group_Peer_Family_BgpLs {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Group_Peer_Family_BgpLs {
 
 	key := Safi
 
@@ -5227,7 +5227,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *
 // the BgpLs map field of ZeBgp_Bgp_Group_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Group_Peer_Family_BgpLs {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Group_Peer_Family_BgpLs {
 
 	if t == nil {
 		return nil
@@ -5244,7 +5244,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bg
 // DeleteBgpLs deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteBgpLs(Safi E_ZeBgp_BgpLsSafi) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteBgpLs(Safi E_ZeTypes_BgpLsSafi) {
 	key := Safi
 
 	delete(t.BgpLs, key)
@@ -5260,7 +5260,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) AppendBgpLs(v *ZeBgp_Bgp_Group_Peer_Family
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Group_Peer_Family_BgpLs)
 	}
 
 	if _, ok := t.BgpLs[key]; ok {
@@ -5274,12 +5274,12 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) AppendBgpLs(v *ZeBgp_Bgp_Group_Peer_Family
 // NewIpv4 creates a new entry in the Ipv4 list of the
 // ZeBgp_Bgp_Group_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Peer_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Group_Peer_Family_Ipv4, error) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) NewIpv4(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Group_Peer_Family_Ipv4, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4)
 	}
 
 	key := Safi
@@ -5301,9 +5301,9 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_G
 // GetOrCreateIpv4Map returns the list (map) from ZeBgp_Bgp_Group_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv4Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4 {
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4)
 	}
 	return t.Ipv4
 }
@@ -5311,7 +5311,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*Z
 // GetOrCreateIpv4 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv4 {
 
 	key := Safi
 
@@ -5331,7 +5331,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBg
 // the Ipv4 map field of ZeBgp_Bgp_Group_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv4 {
 
 	if t == nil {
 		return nil
@@ -5348,7 +5348,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Gr
 // DeleteIpv4 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteIpv4(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteIpv4(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv4, key)
@@ -5364,7 +5364,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) AppendIpv4(v *ZeBgp_Bgp_Group_Peer_Family_
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv4)
 	}
 
 	if _, ok := t.Ipv4[key]; ok {
@@ -5378,12 +5378,12 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) AppendIpv4(v *ZeBgp_Bgp_Group_Peer_Family_
 // NewIpv6 creates a new entry in the Ipv6 list of the
 // ZeBgp_Bgp_Group_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Peer_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Group_Peer_Family_Ipv6, error) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) NewIpv6(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Group_Peer_Family_Ipv6, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6)
 	}
 
 	key := Safi
@@ -5405,9 +5405,9 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_G
 // GetOrCreateIpv6Map returns the list (map) from ZeBgp_Bgp_Group_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv6Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6 {
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6)
 	}
 	return t.Ipv6
 }
@@ -5415,7 +5415,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*Z
 // GetOrCreateIpv6 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv6 {
 
 	key := Safi
 
@@ -5435,7 +5435,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBg
 // the Ipv6 map field of ZeBgp_Bgp_Group_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Group_Peer_Family_Ipv6 {
 
 	if t == nil {
 		return nil
@@ -5452,7 +5452,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Gr
 // DeleteIpv6 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteIpv6(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteIpv6(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv6, key)
@@ -5468,7 +5468,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) AppendIpv6(v *ZeBgp_Bgp_Group_Peer_Family_
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Group_Peer_Family_Ipv6)
 	}
 
 	if _, ok := t.Ipv6[key]; ok {
@@ -5482,12 +5482,12 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) AppendIpv6(v *ZeBgp_Bgp_Group_Peer_Family_
 // NewL2Vpn creates a new entry in the L2Vpn list of the
 // ZeBgp_Bgp_Group_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Group_Peer_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_Bgp_Group_Peer_Family_L2Vpn, error) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) NewL2Vpn(Safi E_ZeTypes_L2VpnSafi) (*ZeBgp_Bgp_Group_Peer_Family_L2Vpn, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn)
 	}
 
 	key := Safi
@@ -5509,9 +5509,9 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_B
 // GetOrCreateL2VpnMap returns the list (map) from ZeBgp_Bgp_Group_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateL2VpnMap() map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn {
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn)
 	}
 	return t.L2Vpn
 }
@@ -5519,7 +5519,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSaf
 // GetOrCreateL2Vpn retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Group_Peer_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Group_Peer_Family_L2Vpn {
 
 	key := Safi
 
@@ -5539,7 +5539,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *
 // the L2Vpn map field of ZeBgp_Bgp_Group_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Group_Peer_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Group_Peer_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Group_Peer_Family) GetL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Group_Peer_Family_L2Vpn {
 
 	if t == nil {
 		return nil
@@ -5556,7 +5556,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bg
 // DeleteL2Vpn deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Group_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteL2Vpn(Safi E_ZeBgp_L2VpnSafi) {
+func (t *ZeBgp_Bgp_Group_Peer_Family) DeleteL2Vpn(Safi E_ZeTypes_L2VpnSafi) {
 	key := Safi
 
 	delete(t.L2Vpn, key)
@@ -5572,7 +5572,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family) AppendL2Vpn(v *ZeBgp_Bgp_Group_Peer_Family
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Group_Peer_Family_L2Vpn)
 	}
 
 	if _, ok := t.L2Vpn[key]; ok {
@@ -5633,7 +5633,7 @@ type ZeBgp_Bgp_Group_Peer_Family_BgpLs struct {
 	AddPath            *ZeBgp_Bgp_Group_Peer_Family_BgpLs_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                                    `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                                     `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_BgpLsSafi                          `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_BgpLsSafi                        `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Peer_Family_BgpLs implements the yang.GoStruct
@@ -5702,7 +5702,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family_BgpLs) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Peer_Family_BgpLs) GetSafi() E_ZeBgp_BgpLsSafi {
+func (t *ZeBgp_Bgp_Group_Peer_Family_BgpLs) GetSafi() E_ZeTypes_BgpLsSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -5836,7 +5836,7 @@ type ZeBgp_Bgp_Group_Peer_Family_Ipv4 struct {
 	AddPath            *ZeBgp_Bgp_Group_Peer_Family_Ipv4_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                                   `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                                    `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                            `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi                          `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Peer_Family_Ipv4 implements the yang.GoStruct
@@ -5905,7 +5905,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family_Ipv4) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Peer_Family_Ipv4) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Group_Peer_Family_Ipv4) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -6039,7 +6039,7 @@ type ZeBgp_Bgp_Group_Peer_Family_Ipv6 struct {
 	AddPath            *ZeBgp_Bgp_Group_Peer_Family_Ipv6_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                                   `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                                    `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                            `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi                          `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Peer_Family_Ipv6 implements the yang.GoStruct
@@ -6108,7 +6108,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family_Ipv6) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Peer_Family_Ipv6) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Group_Peer_Family_Ipv6) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -6242,7 +6242,7 @@ type ZeBgp_Bgp_Group_Peer_Family_L2Vpn struct {
 	AddPath            *ZeBgp_Bgp_Group_Peer_Family_L2Vpn_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                                    `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                                     `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_L2VpnSafi                          `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_L2VpnSafi                        `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Group_Peer_Family_L2Vpn implements the yang.GoStruct
@@ -6311,7 +6311,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Family_L2Vpn) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Peer_Family_L2Vpn) GetSafi() E_ZeBgp_L2VpnSafi {
+func (t *ZeBgp_Bgp_Group_Peer_Family_L2Vpn) GetSafi() E_ZeTypes_L2VpnSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -6759,7 +6759,7 @@ type ZeBgp_Bgp_Group_Peer_Static_Route struct {
 	LocalPreference   *uint32                                             `path:"local-preference" module:"ze-bgp"`
 	Med               *uint32                                             `path:"med" module:"ze-bgp"`
 	NextHop           ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union     `path:"next-hop" module:"ze-bgp"`
-	Origin            E_ZeBgp_Origin                                      `path:"origin" module:"ze-bgp"`
+	Origin            E_ZeTypes_Origin                                    `path:"origin" module:"ze-bgp"`
 	Prefix            *string                                             `path:"prefix" module:"ze-bgp"`
 }
 
@@ -6875,7 +6875,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Static_Route) GetMed() uint32 {
 // should use 'if t.NextHop == nil' before retrieving the leaf's value.
 func (t *ZeBgp_Bgp_Group_Peer_Static_Route) GetNextHop() ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union {
 	if t == nil || t.NextHop == nil {
-		return ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		return ZeTypes_NextHop_Enum_self
 	}
 	return t.NextHop
 }
@@ -6889,9 +6889,9 @@ func (t *ZeBgp_Bgp_Group_Peer_Static_Route) GetNextHop() ZeBgp_Bgp_Group_Peer_St
 // safely use t.GetOrigin() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Origin == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Peer_Static_Route) GetOrigin() E_ZeBgp_Origin {
+func (t *ZeBgp_Bgp_Group_Peer_Static_Route) GetOrigin() E_ZeTypes_Origin {
 	if t == nil || t.Origin == 0 {
-		return ZeBgp_Origin_igp
+		return ZeTypes_Origin_igp
 	}
 	return t.Origin
 }
@@ -6921,10 +6921,10 @@ func (t *ZeBgp_Bgp_Group_Peer_Static_Route) PopulateDefaults() {
 	}
 	ygot.BuildEmptyTree(t)
 	if t.NextHop == nil {
-		t.NextHop = ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		t.NextHop = ZeTypes_NextHop_Enum_self
 	}
 	if t.Origin == 0 {
-		t.Origin = ZeBgp_Origin_igp
+		t.Origin = ZeTypes_Origin_igp
 	}
 }
 
@@ -6966,15 +6966,15 @@ func (*ZeBgp_Bgp_Group_Peer_Static_Route) ΛBelongingModule() string {
 
 // ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/group/peer/static/route/community within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString].
+// Union type can be one of [E_ZeTypes_Community_Enum, UnionString].
 type ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString]
+	// Union type can be one of [E_ZeTypes_Community_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_Community
+// Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union ensures that E_ZeTypes_Community_Enum
 // implements the ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_Community) Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union() {
+func (E_ZeTypes_Community_Enum) Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union() {
 }
 
 // Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union ensures that UnionString
@@ -6992,21 +6992,20 @@ func (t *ZeBgp_Bgp_Group_Peer_Static_Route) To_ZeBgp_Bgp_Group_Peer_Static_Route
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Peer_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeTypes_Community_Enum, string]", i, i)
 }
 
 // ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/group/peer/static/route/next-hop within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString].
+// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString].
 type ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString]
+	// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop
+// Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union ensures that E_ZeTypes_NextHop_Enum
 // implements the ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop) Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union() {
-}
+func (E_ZeTypes_NextHop_Enum) Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union() {}
 
 // Documentation_for_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union ensures that UnionString
 // implements the ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union interface.
@@ -7023,7 +7022,7 @@ func (t *ZeBgp_Bgp_Group_Peer_Static_Route) To_ZeBgp_Bgp_Group_Peer_Static_Route
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeTypes_NextHop_Enum, string]", i, i)
 }
 
 // ZeBgp_Bgp_Group_Remote represents the /ze-bgp/bgp/group/remote YANG schema element.
@@ -7328,7 +7327,7 @@ type ZeBgp_Bgp_Group_Static_Route struct {
 	LocalPreference   *uint32                                        `path:"local-preference" module:"ze-bgp"`
 	Med               *uint32                                        `path:"med" module:"ze-bgp"`
 	NextHop           ZeBgp_Bgp_Group_Static_Route_NextHop_Union     `path:"next-hop" module:"ze-bgp"`
-	Origin            E_ZeBgp_Origin                                 `path:"origin" module:"ze-bgp"`
+	Origin            E_ZeTypes_Origin                               `path:"origin" module:"ze-bgp"`
 	Prefix            *string                                        `path:"prefix" module:"ze-bgp"`
 }
 
@@ -7444,7 +7443,7 @@ func (t *ZeBgp_Bgp_Group_Static_Route) GetMed() uint32 {
 // should use 'if t.NextHop == nil' before retrieving the leaf's value.
 func (t *ZeBgp_Bgp_Group_Static_Route) GetNextHop() ZeBgp_Bgp_Group_Static_Route_NextHop_Union {
 	if t == nil || t.NextHop == nil {
-		return ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		return ZeTypes_NextHop_Enum_self
 	}
 	return t.NextHop
 }
@@ -7458,9 +7457,9 @@ func (t *ZeBgp_Bgp_Group_Static_Route) GetNextHop() ZeBgp_Bgp_Group_Static_Route
 // safely use t.GetOrigin() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Origin == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Group_Static_Route) GetOrigin() E_ZeBgp_Origin {
+func (t *ZeBgp_Bgp_Group_Static_Route) GetOrigin() E_ZeTypes_Origin {
 	if t == nil || t.Origin == 0 {
-		return ZeBgp_Origin_igp
+		return ZeTypes_Origin_igp
 	}
 	return t.Origin
 }
@@ -7490,10 +7489,10 @@ func (t *ZeBgp_Bgp_Group_Static_Route) PopulateDefaults() {
 	}
 	ygot.BuildEmptyTree(t)
 	if t.NextHop == nil {
-		t.NextHop = ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		t.NextHop = ZeTypes_NextHop_Enum_self
 	}
 	if t.Origin == 0 {
-		t.Origin = ZeBgp_Origin_igp
+		t.Origin = ZeTypes_Origin_igp
 	}
 }
 
@@ -7533,16 +7532,15 @@ func (*ZeBgp_Bgp_Group_Static_Route) ΛBelongingModule() string {
 
 // ZeBgp_Bgp_Group_Static_Route_Community_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/group/static/route/community within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString].
+// Union type can be one of [E_ZeTypes_Community_Enum, UnionString].
 type ZeBgp_Bgp_Group_Static_Route_Community_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString]
+	// Union type can be one of [E_ZeTypes_Community_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Group_Static_Route_Community_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Group_Static_Route_Community_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_Community
+// Documentation_for_ZeBgp_Bgp_Group_Static_Route_Community_Union ensures that E_ZeTypes_Community_Enum
 // implements the ZeBgp_Bgp_Group_Static_Route_Community_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_Community) Documentation_for_ZeBgp_Bgp_Group_Static_Route_Community_Union() {
-}
+func (E_ZeTypes_Community_Enum) Documentation_for_ZeBgp_Bgp_Group_Static_Route_Community_Union() {}
 
 // Documentation_for_ZeBgp_Bgp_Group_Static_Route_Community_Union ensures that UnionString
 // implements the ZeBgp_Bgp_Group_Static_Route_Community_Union interface.
@@ -7559,21 +7557,20 @@ func (t *ZeBgp_Bgp_Group_Static_Route) To_ZeBgp_Bgp_Group_Static_Route_Community
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeTypes_Community_Enum, string]", i, i)
 }
 
 // ZeBgp_Bgp_Group_Static_Route_NextHop_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/group/static/route/next-hop within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString].
+// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString].
 type ZeBgp_Bgp_Group_Static_Route_NextHop_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString]
+	// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Group_Static_Route_NextHop_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Group_Static_Route_NextHop_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop
+// Documentation_for_ZeBgp_Bgp_Group_Static_Route_NextHop_Union ensures that E_ZeTypes_NextHop_Enum
 // implements the ZeBgp_Bgp_Group_Static_Route_NextHop_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop) Documentation_for_ZeBgp_Bgp_Group_Static_Route_NextHop_Union() {
-}
+func (E_ZeTypes_NextHop_Enum) Documentation_for_ZeBgp_Bgp_Group_Static_Route_NextHop_Union() {}
 
 // Documentation_for_ZeBgp_Bgp_Group_Static_Route_NextHop_Union ensures that UnionString
 // implements the ZeBgp_Bgp_Group_Static_Route_NextHop_Union interface.
@@ -7590,7 +7587,7 @@ func (t *ZeBgp_Bgp_Group_Static_Route) To_ZeBgp_Bgp_Group_Static_Route_NextHop_U
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Group_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeTypes_NextHop_Enum, string]", i, i)
 }
 
 // ZeBgp_Bgp_Listen represents the /ze-bgp/bgp/listen YANG schema element.
@@ -8035,7 +8032,7 @@ type ZeBgp_Bgp_Peer_Capability struct {
 	ExtendedNextHop *bool                                      `path:"extended-next-hop" module:"ze-bgp"`
 	GracefulRestart *ZeBgp_Bgp_Peer_Capability_GracefulRestart `path:"graceful-restart" module:"ze-bgp"`
 	Hostname        *bool                                      `path:"hostname" module:"ze-bgp"`
-	Role            E_ZeBgp_BgpRole                            `path:"role" module:"ze-bgp"`
+	Role            E_ZeTypes_BgpRole                          `path:"role" module:"ze-bgp"`
 	RoleStrict      *bool                                      `path:"role-strict" module:"ze-bgp"`
 	RouteRefresh    *bool                                      `path:"route-refresh" module:"ze-bgp"`
 	SoftwareVersion *bool                                      `path:"software-version" module:"ze-bgp"`
@@ -8123,7 +8120,7 @@ func (t *ZeBgp_Bgp_Peer_Capability) GetHostname() bool {
 // safely use t.GetRole() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Role == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Peer_Capability) GetRole() E_ZeBgp_BgpRole {
+func (t *ZeBgp_Bgp_Peer_Capability) GetRole() E_ZeTypes_BgpRole {
 	if t == nil || t.Role == 0 {
 		return 0
 	}
@@ -8324,10 +8321,10 @@ func (*ZeBgp_Bgp_Peer_Capability_GracefulRestart) ΛBelongingModule() string {
 
 // ZeBgp_Bgp_Peer_Family represents the /ze-bgp/bgp/peer/family YANG schema element.
 type ZeBgp_Bgp_Peer_Family struct {
-	BgpLs map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
-	Ipv4  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
-	Ipv6  map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
-	L2Vpn map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
+	BgpLs map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs `path:"bgp-ls" module:"ze-bgp"`
+	Ipv4  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4     `path:"ipv4" module:"ze-bgp"`
+	Ipv6  map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6     `path:"ipv6" module:"ze-bgp"`
+	L2Vpn map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn `path:"l2vpn" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Peer_Family implements the yang.GoStruct
@@ -8338,12 +8335,12 @@ func (*ZeBgp_Bgp_Peer_Family) IsYANGGoStruct() {}
 // NewBgpLs creates a new entry in the BgpLs list of the
 // ZeBgp_Bgp_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Peer_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_Bgp_Peer_Family_BgpLs, error) {
+func (t *ZeBgp_Bgp_Peer_Family) NewBgpLs(Safi E_ZeTypes_BgpLsSafi) (*ZeBgp_Bgp_Peer_Family_BgpLs, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs)
 	}
 
 	key := Safi
@@ -8365,9 +8362,9 @@ func (t *ZeBgp_Bgp_Peer_Family) NewBgpLs(Safi E_ZeBgp_BgpLsSafi) (*ZeBgp_Bgp_Pee
 // GetOrCreateBgpLsMap returns the list (map) from ZeBgp_Bgp_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateBgpLsMap() map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs {
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs)
 	}
 	return t.BgpLs
 }
@@ -8375,7 +8372,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateBgpLsMap() map[E_ZeBgp_BgpLsSafi]*ZeB
 // GetOrCreateBgpLs retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Peer_Family_BgpLs {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Peer_Family_BgpLs {
 
 	key := Safi
 
@@ -8395,7 +8392,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_
 // the BgpLs map field of ZeBgp_Bgp_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Peer_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Peer_Family_BgpLs {
+func (t *ZeBgp_Bgp_Peer_Family) GetBgpLs(Safi E_ZeTypes_BgpLsSafi) *ZeBgp_Bgp_Peer_Family_BgpLs {
 
 	if t == nil {
 		return nil
@@ -8412,7 +8409,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetBgpLs(Safi E_ZeBgp_BgpLsSafi) *ZeBgp_Bgp_Peer
 // DeleteBgpLs deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Peer_Family) DeleteBgpLs(Safi E_ZeBgp_BgpLsSafi) {
+func (t *ZeBgp_Bgp_Peer_Family) DeleteBgpLs(Safi E_ZeTypes_BgpLsSafi) {
 	key := Safi
 
 	delete(t.BgpLs, key)
@@ -8428,7 +8425,7 @@ func (t *ZeBgp_Bgp_Peer_Family) AppendBgpLs(v *ZeBgp_Bgp_Peer_Family_BgpLs) erro
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.BgpLs == nil {
-		t.BgpLs = make(map[E_ZeBgp_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs)
+		t.BgpLs = make(map[E_ZeTypes_BgpLsSafi]*ZeBgp_Bgp_Peer_Family_BgpLs)
 	}
 
 	if _, ok := t.BgpLs[key]; ok {
@@ -8442,12 +8439,12 @@ func (t *ZeBgp_Bgp_Peer_Family) AppendBgpLs(v *ZeBgp_Bgp_Peer_Family_BgpLs) erro
 // NewIpv4 creates a new entry in the Ipv4 list of the
 // ZeBgp_Bgp_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Peer_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Peer_Family_Ipv4, error) {
+func (t *ZeBgp_Bgp_Peer_Family) NewIpv4(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Peer_Family_Ipv4, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4)
 	}
 
 	key := Safi
@@ -8469,9 +8466,9 @@ func (t *ZeBgp_Bgp_Peer_Family) NewIpv4(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Peer_Fa
 // GetOrCreateIpv4Map returns the list (map) from ZeBgp_Bgp_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv4Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4 {
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4)
 	}
 	return t.Ipv4
 }
@@ -8479,7 +8476,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv4Map() map[E_ZeBgp_IpSafi]*ZeBgp_B
 // GetOrCreateIpv4 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv4 {
 
 	key := Safi
 
@@ -8499,7 +8496,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_
 // the Ipv4 map field of ZeBgp_Bgp_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Peer_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv4 {
+func (t *ZeBgp_Bgp_Peer_Family) GetIpv4(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv4 {
 
 	if t == nil {
 		return nil
@@ -8516,7 +8513,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetIpv4(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Peer_Fam
 // DeleteIpv4 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Peer_Family) DeleteIpv4(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Peer_Family) DeleteIpv4(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv4, key)
@@ -8532,7 +8529,7 @@ func (t *ZeBgp_Bgp_Peer_Family) AppendIpv4(v *ZeBgp_Bgp_Peer_Family_Ipv4) error 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv4 == nil {
-		t.Ipv4 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4)
+		t.Ipv4 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv4)
 	}
 
 	if _, ok := t.Ipv4[key]; ok {
@@ -8546,12 +8543,12 @@ func (t *ZeBgp_Bgp_Peer_Family) AppendIpv4(v *ZeBgp_Bgp_Peer_Family_Ipv4) error 
 // NewIpv6 creates a new entry in the Ipv6 list of the
 // ZeBgp_Bgp_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Peer_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Peer_Family_Ipv6, error) {
+func (t *ZeBgp_Bgp_Peer_Family) NewIpv6(Safi E_ZeTypes_IpSafi) (*ZeBgp_Bgp_Peer_Family_Ipv6, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6)
 	}
 
 	key := Safi
@@ -8573,9 +8570,9 @@ func (t *ZeBgp_Bgp_Peer_Family) NewIpv6(Safi E_ZeBgp_IpSafi) (*ZeBgp_Bgp_Peer_Fa
 // GetOrCreateIpv6Map returns the list (map) from ZeBgp_Bgp_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv6Map() map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6 {
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6)
 	}
 	return t.Ipv6
 }
@@ -8583,7 +8580,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv6Map() map[E_ZeBgp_IpSafi]*ZeBgp_B
 // GetOrCreateIpv6 retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv6 {
 
 	key := Safi
 
@@ -8603,7 +8600,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_
 // the Ipv6 map field of ZeBgp_Bgp_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Peer_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv6 {
+func (t *ZeBgp_Bgp_Peer_Family) GetIpv6(Safi E_ZeTypes_IpSafi) *ZeBgp_Bgp_Peer_Family_Ipv6 {
 
 	if t == nil {
 		return nil
@@ -8620,7 +8617,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetIpv6(Safi E_ZeBgp_IpSafi) *ZeBgp_Bgp_Peer_Fam
 // DeleteIpv6 deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Peer_Family) DeleteIpv6(Safi E_ZeBgp_IpSafi) {
+func (t *ZeBgp_Bgp_Peer_Family) DeleteIpv6(Safi E_ZeTypes_IpSafi) {
 	key := Safi
 
 	delete(t.Ipv6, key)
@@ -8636,7 +8633,7 @@ func (t *ZeBgp_Bgp_Peer_Family) AppendIpv6(v *ZeBgp_Bgp_Peer_Family_Ipv6) error 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.Ipv6 == nil {
-		t.Ipv6 = make(map[E_ZeBgp_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6)
+		t.Ipv6 = make(map[E_ZeTypes_IpSafi]*ZeBgp_Bgp_Peer_Family_Ipv6)
 	}
 
 	if _, ok := t.Ipv6[key]; ok {
@@ -8650,12 +8647,12 @@ func (t *ZeBgp_Bgp_Peer_Family) AppendIpv6(v *ZeBgp_Bgp_Peer_Family_Ipv6) error 
 // NewL2Vpn creates a new entry in the L2Vpn list of the
 // ZeBgp_Bgp_Peer_Family struct. The keys of the list are populated from the input
 // arguments.
-func (t *ZeBgp_Bgp_Peer_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_Bgp_Peer_Family_L2Vpn, error) {
+func (t *ZeBgp_Bgp_Peer_Family) NewL2Vpn(Safi E_ZeTypes_L2VpnSafi) (*ZeBgp_Bgp_Peer_Family_L2Vpn, error) {
 
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn)
 	}
 
 	key := Safi
@@ -8677,9 +8674,9 @@ func (t *ZeBgp_Bgp_Peer_Family) NewL2Vpn(Safi E_ZeBgp_L2VpnSafi) (*ZeBgp_Bgp_Pee
 // GetOrCreateL2VpnMap returns the list (map) from ZeBgp_Bgp_Peer_Family.
 //
 // It initializes the field if not already initialized.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateL2VpnMap() map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn {
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn)
 	}
 	return t.L2Vpn
 }
@@ -8687,7 +8684,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateL2VpnMap() map[E_ZeBgp_L2VpnSafi]*ZeB
 // GetOrCreateL2Vpn retrieves the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If the entry does not exist, then it is created.
 // It returns the existing or new list member.
-func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Peer_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Peer_Family_L2Vpn {
 
 	key := Safi
 
@@ -8707,7 +8704,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetOrCreateL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_
 // the L2Vpn map field of ZeBgp_Bgp_Peer_Family. If the receiver is nil, or
 // the specified key is not present in the list, nil is returned such that Get*
 // methods may be safely chained.
-func (t *ZeBgp_Bgp_Peer_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Peer_Family_L2Vpn {
+func (t *ZeBgp_Bgp_Peer_Family) GetL2Vpn(Safi E_ZeTypes_L2VpnSafi) *ZeBgp_Bgp_Peer_Family_L2Vpn {
 
 	if t == nil {
 		return nil
@@ -8724,7 +8721,7 @@ func (t *ZeBgp_Bgp_Peer_Family) GetL2Vpn(Safi E_ZeBgp_L2VpnSafi) *ZeBgp_Bgp_Peer
 // DeleteL2Vpn deletes the value with the specified keys from
 // the receiver ZeBgp_Bgp_Peer_Family. If there is no such element, the function
 // is a no-op.
-func (t *ZeBgp_Bgp_Peer_Family) DeleteL2Vpn(Safi E_ZeBgp_L2VpnSafi) {
+func (t *ZeBgp_Bgp_Peer_Family) DeleteL2Vpn(Safi E_ZeTypes_L2VpnSafi) {
 	key := Safi
 
 	delete(t.L2Vpn, key)
@@ -8740,7 +8737,7 @@ func (t *ZeBgp_Bgp_Peer_Family) AppendL2Vpn(v *ZeBgp_Bgp_Peer_Family_L2Vpn) erro
 	// Initialise the list within the receiver struct if it has not already been
 	// created.
 	if t.L2Vpn == nil {
-		t.L2Vpn = make(map[E_ZeBgp_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn)
+		t.L2Vpn = make(map[E_ZeTypes_L2VpnSafi]*ZeBgp_Bgp_Peer_Family_L2Vpn)
 	}
 
 	if _, ok := t.L2Vpn[key]; ok {
@@ -8801,7 +8798,7 @@ type ZeBgp_Bgp_Peer_Family_BgpLs struct {
 	AddPath            *ZeBgp_Bgp_Peer_Family_BgpLs_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                              `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                               `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_BgpLsSafi                    `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_BgpLsSafi                  `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Peer_Family_BgpLs implements the yang.GoStruct
@@ -8870,7 +8867,7 @@ func (t *ZeBgp_Bgp_Peer_Family_BgpLs) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Peer_Family_BgpLs) GetSafi() E_ZeBgp_BgpLsSafi {
+func (t *ZeBgp_Bgp_Peer_Family_BgpLs) GetSafi() E_ZeTypes_BgpLsSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -9002,7 +8999,7 @@ type ZeBgp_Bgp_Peer_Family_Ipv4 struct {
 	AddPath            *ZeBgp_Bgp_Peer_Family_Ipv4_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                             `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                              `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                      `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi                    `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Peer_Family_Ipv4 implements the yang.GoStruct
@@ -9071,7 +9068,7 @@ func (t *ZeBgp_Bgp_Peer_Family_Ipv4) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Peer_Family_Ipv4) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Peer_Family_Ipv4) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -9203,7 +9200,7 @@ type ZeBgp_Bgp_Peer_Family_Ipv6 struct {
 	AddPath            *ZeBgp_Bgp_Peer_Family_Ipv6_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                             `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                              `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_IpSafi                      `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_IpSafi                    `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Peer_Family_Ipv6 implements the yang.GoStruct
@@ -9272,7 +9269,7 @@ func (t *ZeBgp_Bgp_Peer_Family_Ipv6) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Peer_Family_Ipv6) GetSafi() E_ZeBgp_IpSafi {
+func (t *ZeBgp_Bgp_Peer_Family_Ipv6) GetSafi() E_ZeTypes_IpSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -9404,7 +9401,7 @@ type ZeBgp_Bgp_Peer_Family_L2Vpn struct {
 	AddPath            *ZeBgp_Bgp_Peer_Family_L2Vpn_AddPath `path:"add-path" module:"ze-bgp"`
 	PrefixLimit        *uint32                              `path:"prefix-limit" module:"ze-bgp"`
 	PrefixLimitWarning *uint8                               `path:"prefix-limit-warning" module:"ze-bgp"`
-	Safi               E_ZeBgp_L2VpnSafi                    `path:"safi" module:"ze-bgp"`
+	Safi               E_ZeTypes_L2VpnSafi                  `path:"safi" module:"ze-bgp"`
 }
 
 // IsYANGGoStruct ensures that ZeBgp_Bgp_Peer_Family_L2Vpn implements the yang.GoStruct
@@ -9473,7 +9470,7 @@ func (t *ZeBgp_Bgp_Peer_Family_L2Vpn) GetPrefixLimitWarning() uint8 {
 // safely use t.GetSafi() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Safi == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Peer_Family_L2Vpn) GetSafi() E_ZeBgp_L2VpnSafi {
+func (t *ZeBgp_Bgp_Peer_Family_L2Vpn) GetSafi() E_ZeTypes_L2VpnSafi {
 	if t == nil || t.Safi == 0 {
 		return 0
 	}
@@ -9919,7 +9916,7 @@ type ZeBgp_Bgp_Peer_Static_Route struct {
 	LocalPreference   *uint32                                       `path:"local-preference" module:"ze-bgp"`
 	Med               *uint32                                       `path:"med" module:"ze-bgp"`
 	NextHop           ZeBgp_Bgp_Peer_Static_Route_NextHop_Union     `path:"next-hop" module:"ze-bgp"`
-	Origin            E_ZeBgp_Origin                                `path:"origin" module:"ze-bgp"`
+	Origin            E_ZeTypes_Origin                              `path:"origin" module:"ze-bgp"`
 	Prefix            *string                                       `path:"prefix" module:"ze-bgp"`
 }
 
@@ -10035,7 +10032,7 @@ func (t *ZeBgp_Bgp_Peer_Static_Route) GetMed() uint32 {
 // should use 'if t.NextHop == nil' before retrieving the leaf's value.
 func (t *ZeBgp_Bgp_Peer_Static_Route) GetNextHop() ZeBgp_Bgp_Peer_Static_Route_NextHop_Union {
 	if t == nil || t.NextHop == nil {
-		return ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		return ZeTypes_NextHop_Enum_self
 	}
 	return t.NextHop
 }
@@ -10049,9 +10046,9 @@ func (t *ZeBgp_Bgp_Peer_Static_Route) GetNextHop() ZeBgp_Bgp_Peer_Static_Route_N
 // safely use t.GetOrigin() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Origin == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Peer_Static_Route) GetOrigin() E_ZeBgp_Origin {
+func (t *ZeBgp_Bgp_Peer_Static_Route) GetOrigin() E_ZeTypes_Origin {
 	if t == nil || t.Origin == 0 {
-		return ZeBgp_Origin_igp
+		return ZeTypes_Origin_igp
 	}
 	return t.Origin
 }
@@ -10081,10 +10078,10 @@ func (t *ZeBgp_Bgp_Peer_Static_Route) PopulateDefaults() {
 	}
 	ygot.BuildEmptyTree(t)
 	if t.NextHop == nil {
-		t.NextHop = ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		t.NextHop = ZeTypes_NextHop_Enum_self
 	}
 	if t.Origin == 0 {
-		t.Origin = ZeBgp_Origin_igp
+		t.Origin = ZeTypes_Origin_igp
 	}
 }
 
@@ -10124,16 +10121,15 @@ func (*ZeBgp_Bgp_Peer_Static_Route) ΛBelongingModule() string {
 
 // ZeBgp_Bgp_Peer_Static_Route_Community_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/peer/static/route/community within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString].
+// Union type can be one of [E_ZeTypes_Community_Enum, UnionString].
 type ZeBgp_Bgp_Peer_Static_Route_Community_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString]
+	// Union type can be one of [E_ZeTypes_Community_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Peer_Static_Route_Community_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Peer_Static_Route_Community_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_Community
+// Documentation_for_ZeBgp_Bgp_Peer_Static_Route_Community_Union ensures that E_ZeTypes_Community_Enum
 // implements the ZeBgp_Bgp_Peer_Static_Route_Community_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_Community) Documentation_for_ZeBgp_Bgp_Peer_Static_Route_Community_Union() {
-}
+func (E_ZeTypes_Community_Enum) Documentation_for_ZeBgp_Bgp_Peer_Static_Route_Community_Union() {}
 
 // Documentation_for_ZeBgp_Bgp_Peer_Static_Route_Community_Union ensures that UnionString
 // implements the ZeBgp_Bgp_Peer_Static_Route_Community_Union interface.
@@ -10150,21 +10146,20 @@ func (t *ZeBgp_Bgp_Peer_Static_Route) To_ZeBgp_Bgp_Peer_Static_Route_Community_U
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Peer_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Peer_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeTypes_Community_Enum, string]", i, i)
 }
 
 // ZeBgp_Bgp_Peer_Static_Route_NextHop_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/peer/static/route/next-hop within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString].
+// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString].
 type ZeBgp_Bgp_Peer_Static_Route_NextHop_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString]
+	// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Peer_Static_Route_NextHop_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Peer_Static_Route_NextHop_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop
+// Documentation_for_ZeBgp_Bgp_Peer_Static_Route_NextHop_Union ensures that E_ZeTypes_NextHop_Enum
 // implements the ZeBgp_Bgp_Peer_Static_Route_NextHop_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop) Documentation_for_ZeBgp_Bgp_Peer_Static_Route_NextHop_Union() {
-}
+func (E_ZeTypes_NextHop_Enum) Documentation_for_ZeBgp_Bgp_Peer_Static_Route_NextHop_Union() {}
 
 // Documentation_for_ZeBgp_Bgp_Peer_Static_Route_NextHop_Union ensures that UnionString
 // implements the ZeBgp_Bgp_Peer_Static_Route_NextHop_Union interface.
@@ -10181,7 +10176,7 @@ func (t *ZeBgp_Bgp_Peer_Static_Route) To_ZeBgp_Bgp_Peer_Static_Route_NextHop_Uni
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Peer_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Peer_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeTypes_NextHop_Enum, string]", i, i)
 }
 
 // ZeBgp_Bgp_Remote represents the /ze-bgp/bgp/remote YANG schema element.
@@ -10486,7 +10481,7 @@ type ZeBgp_Bgp_Static_Route struct {
 	LocalPreference   *uint32                                  `path:"local-preference" module:"ze-bgp"`
 	Med               *uint32                                  `path:"med" module:"ze-bgp"`
 	NextHop           ZeBgp_Bgp_Static_Route_NextHop_Union     `path:"next-hop" module:"ze-bgp"`
-	Origin            E_ZeBgp_Origin                           `path:"origin" module:"ze-bgp"`
+	Origin            E_ZeTypes_Origin                         `path:"origin" module:"ze-bgp"`
 	Prefix            *string                                  `path:"prefix" module:"ze-bgp"`
 }
 
@@ -10602,7 +10597,7 @@ func (t *ZeBgp_Bgp_Static_Route) GetMed() uint32 {
 // should use 'if t.NextHop == nil' before retrieving the leaf's value.
 func (t *ZeBgp_Bgp_Static_Route) GetNextHop() ZeBgp_Bgp_Static_Route_NextHop_Union {
 	if t == nil || t.NextHop == nil {
-		return ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		return ZeTypes_NextHop_Enum_self
 	}
 	return t.NextHop
 }
@@ -10616,9 +10611,9 @@ func (t *ZeBgp_Bgp_Static_Route) GetNextHop() ZeBgp_Bgp_Static_Route_NextHop_Uni
 // safely use t.GetOrigin() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Origin == nil' before retrieving the leaf's value.
-func (t *ZeBgp_Bgp_Static_Route) GetOrigin() E_ZeBgp_Origin {
+func (t *ZeBgp_Bgp_Static_Route) GetOrigin() E_ZeTypes_Origin {
 	if t == nil || t.Origin == 0 {
-		return ZeBgp_Origin_igp
+		return ZeTypes_Origin_igp
 	}
 	return t.Origin
 }
@@ -10648,10 +10643,10 @@ func (t *ZeBgp_Bgp_Static_Route) PopulateDefaults() {
 	}
 	ygot.BuildEmptyTree(t)
 	if t.NextHop == nil {
-		t.NextHop = ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self
+		t.NextHop = ZeTypes_NextHop_Enum_self
 	}
 	if t.Origin == 0 {
-		t.Origin = ZeBgp_Origin_igp
+		t.Origin = ZeTypes_Origin_igp
 	}
 }
 
@@ -10691,16 +10686,15 @@ func (*ZeBgp_Bgp_Static_Route) ΛBelongingModule() string {
 
 // ZeBgp_Bgp_Static_Route_Community_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/static/route/community within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString].
+// Union type can be one of [E_ZeTypes_Community_Enum, UnionString].
 type ZeBgp_Bgp_Static_Route_Community_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, UnionString]
+	// Union type can be one of [E_ZeTypes_Community_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Static_Route_Community_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Static_Route_Community_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_Community
+// Documentation_for_ZeBgp_Bgp_Static_Route_Community_Union ensures that E_ZeTypes_Community_Enum
 // implements the ZeBgp_Bgp_Static_Route_Community_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_Community) Documentation_for_ZeBgp_Bgp_Static_Route_Community_Union() {
-}
+func (E_ZeTypes_Community_Enum) Documentation_for_ZeBgp_Bgp_Static_Route_Community_Union() {}
 
 // Documentation_for_ZeBgp_Bgp_Static_Route_Community_Union ensures that UnionString
 // implements the ZeBgp_Bgp_Static_Route_Community_Union interface.
@@ -10717,21 +10711,20 @@ func (t *ZeBgp_Bgp_Static_Route) To_ZeBgp_Bgp_Static_Route_Community_Union(i int
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_Community, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Static_Route_Community_Union, unknown union type, got: %T, want any of [E_ZeTypes_Community_Enum, string]", i, i)
 }
 
 // ZeBgp_Bgp_Static_Route_NextHop_Union is an interface that is implemented by valid types for the union
 // for the leaf /ze-bgp/bgp/static/route/next-hop within the YANG schema.
-// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString].
+// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString].
 type ZeBgp_Bgp_Static_Route_NextHop_Union interface {
-	// Union type can be one of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, UnionString]
+	// Union type can be one of [E_ZeTypes_NextHop_Enum, UnionString]
 	Documentation_for_ZeBgp_Bgp_Static_Route_NextHop_Union()
 }
 
-// Documentation_for_ZeBgp_Bgp_Static_Route_NextHop_Union ensures that E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop
+// Documentation_for_ZeBgp_Bgp_Static_Route_NextHop_Union ensures that E_ZeTypes_NextHop_Enum
 // implements the ZeBgp_Bgp_Static_Route_NextHop_Union interface.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop) Documentation_for_ZeBgp_Bgp_Static_Route_NextHop_Union() {
-}
+func (E_ZeTypes_NextHop_Enum) Documentation_for_ZeBgp_Bgp_Static_Route_NextHop_Union() {}
 
 // Documentation_for_ZeBgp_Bgp_Static_Route_NextHop_Union ensures that UnionString
 // implements the ZeBgp_Bgp_Static_Route_NextHop_Union interface.
@@ -10748,7 +10741,7 @@ func (t *ZeBgp_Bgp_Static_Route) To_ZeBgp_Bgp_Static_Route_NextHop_Union(i inter
 	case string:
 		return UnionString(v), nil
 	}
-	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop, string]", i, i)
+	return nil, fmt.Errorf("cannot convert %v to ZeBgp_Bgp_Static_Route_NextHop_Union, unknown union type, got: %T, want any of [E_ZeTypes_NextHop_Enum, string]", i, i)
 }
 
 // ZeEnvironment_Environment represents the /ze-environment/environment YANG schema element.
@@ -10919,7 +10912,7 @@ func (*ZeEnvironment_Environment_Daemon) ΛBelongingModule() string {
 type ZeEnvironment_Environment_Log struct {
 	Component map[string]*ZeEnvironment_Environment_Log_Component `path:"component" module:"ze-environment"`
 	Format    E_ZeEnvironment_Environment_Log_Format              `path:"format" module:"ze-environment"`
-	Level     E_ZeEnvironment_LogLevel                            `path:"level" module:"ze-environment"`
+	Level     E_ZeTypes_LogLevel                                  `path:"level" module:"ze-environment"`
 }
 
 // IsYANGGoStruct ensures that ZeEnvironment_Environment_Log implements the yang.GoStruct
@@ -11060,9 +11053,9 @@ func (t *ZeEnvironment_Environment_Log) GetFormat() E_ZeEnvironment_Environment_
 // safely use t.GetLevel() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Level == nil' before retrieving the leaf's value.
-func (t *ZeEnvironment_Environment_Log) GetLevel() E_ZeEnvironment_LogLevel {
+func (t *ZeEnvironment_Environment_Log) GetLevel() E_ZeTypes_LogLevel {
 	if t == nil || t.Level == 0 {
-		return ZeEnvironment_LogLevel_info
+		return ZeTypes_LogLevel_info
 	}
 	return t.Level
 }
@@ -11079,7 +11072,7 @@ func (t *ZeEnvironment_Environment_Log) PopulateDefaults() {
 		t.Format = ZeEnvironment_Environment_Log_Format_text
 	}
 	if t.Level == 0 {
-		t.Level = ZeEnvironment_LogLevel_info
+		t.Level = ZeTypes_LogLevel_info
 	}
 	for _, e := range t.Component {
 		e.PopulateDefaults()
@@ -11111,8 +11104,8 @@ func (*ZeEnvironment_Environment_Log) ΛBelongingModule() string {
 
 // ZeEnvironment_Environment_Log_Component represents the /ze-environment/environment/log/component YANG schema element.
 type ZeEnvironment_Environment_Log_Component struct {
-	Level E_ZeEnvironment_LogLevel `path:"level" module:"ze-environment"`
-	Name  *string                  `path:"name" module:"ze-environment"`
+	Level E_ZeTypes_LogLevel `path:"level" module:"ze-environment"`
+	Name  *string            `path:"name" module:"ze-environment"`
 }
 
 // IsYANGGoStruct ensures that ZeEnvironment_Environment_Log_Component implements the yang.GoStruct
@@ -11129,7 +11122,7 @@ func (*ZeEnvironment_Environment_Log_Component) IsYANGGoStruct() {}
 // safely use t.GetLevel() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Level == nil' before retrieving the leaf's value.
-func (t *ZeEnvironment_Environment_Log_Component) GetLevel() E_ZeEnvironment_LogLevel {
+func (t *ZeEnvironment_Environment_Log_Component) GetLevel() E_ZeTypes_LogLevel {
 	if t == nil || t.Level == 0 {
 		return 0
 	}
@@ -12476,8 +12469,8 @@ func (*ZeSystem_System_Logging) ΛBelongingModule() string {
 
 // ZeSystem_System_Logging_File represents the /ze-system/system/logging/file YANG schema element.
 type ZeSystem_System_Logging_File struct {
-	Level E_ZeSystem_LogLevel `path:"level" module:"ze-system"`
-	Path  *string             `path:"path" module:"ze-system"`
+	Level E_ZeTypes_LogLevel `path:"level" module:"ze-system"`
+	Path  *string            `path:"path" module:"ze-system"`
 }
 
 // IsYANGGoStruct ensures that ZeSystem_System_Logging_File implements the yang.GoStruct
@@ -12494,9 +12487,9 @@ func (*ZeSystem_System_Logging_File) IsYANGGoStruct() {}
 // safely use t.GetLevel() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Level == nil' before retrieving the leaf's value.
-func (t *ZeSystem_System_Logging_File) GetLevel() E_ZeSystem_LogLevel {
+func (t *ZeSystem_System_Logging_File) GetLevel() E_ZeTypes_LogLevel {
 	if t == nil || t.Level == 0 {
-		return ZeSystem_LogLevel_info
+		return ZeTypes_LogLevel_info
 	}
 	return t.Level
 }
@@ -12526,7 +12519,7 @@ func (t *ZeSystem_System_Logging_File) PopulateDefaults() {
 	}
 	ygot.BuildEmptyTree(t)
 	if t.Level == 0 {
-		t.Level = ZeSystem_LogLevel_info
+		t.Level = ZeTypes_LogLevel_info
 	}
 }
 
@@ -12556,7 +12549,7 @@ func (*ZeSystem_System_Logging_File) ΛBelongingModule() string {
 // ZeSystem_System_Logging_Syslog represents the /ze-system/system/logging/syslog YANG schema element.
 type ZeSystem_System_Logging_Syslog struct {
 	Facility  E_ZeSystem_System_Logging_Syslog_Facility  `path:"facility" module:"ze-system"`
-	Level     E_ZeSystem_LogLevel                        `path:"level" module:"ze-system"`
+	Level     E_ZeTypes_LogLevel                         `path:"level" module:"ze-system"`
 	Port      *uint16                                    `path:"port" module:"ze-system"`
 	Server    *string                                    `path:"server" module:"ze-system"`
 	Transport E_ZeSystem_System_Logging_Syslog_Transport `path:"transport" module:"ze-system"`
@@ -12592,9 +12585,9 @@ func (t *ZeSystem_System_Logging_Syslog) GetFacility() E_ZeSystem_System_Logging
 // safely use t.GetLevel() to retrieve the value. In the case that the
 // caller has different actions based on whether the leaf is set or unset, it
 // should use 'if t.Level == nil' before retrieving the leaf's value.
-func (t *ZeSystem_System_Logging_Syslog) GetLevel() E_ZeSystem_LogLevel {
+func (t *ZeSystem_System_Logging_Syslog) GetLevel() E_ZeTypes_LogLevel {
 	if t == nil || t.Level == 0 {
-		return ZeSystem_LogLevel_info
+		return ZeTypes_LogLevel_info
 	}
 	return t.Level
 }
@@ -12659,7 +12652,7 @@ func (t *ZeSystem_System_Logging_Syslog) PopulateDefaults() {
 		t.Facility = ZeSystem_System_Logging_Syslog_Facility_daemon
 	}
 	if t.Level == 0 {
-		t.Level = ZeSystem_LogLevel_info
+		t.Level = ZeTypes_LogLevel_info
 	}
 	if t.Port == nil {
 		var v uint16 = 514
@@ -13165,249 +13158,6 @@ func (*ZeSystem_System_Ssh) ΛBelongingModule() string {
 	return "ze-system"
 }
 
-// E_ZeBgp_BgpLsSafi is a derived int64 type which is used to represent
-// the enumerated node ZeBgp_BgpLsSafi. An additional value named
-// ZeBgp_BgpLsSafi_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeBgp_BgpLsSafi int64
-
-// IsYANGGoEnum ensures that ZeBgp_BgpLsSafi implements the yang.GoEnum
-// interface. This ensures that ZeBgp_BgpLsSafi can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeBgp_BgpLsSafi) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeBgp_BgpLsSafi.
-func (E_ZeBgp_BgpLsSafi) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
-
-// String returns a logging-friendly string for E_ZeBgp_BgpLsSafi.
-func (e E_ZeBgp_BgpLsSafi) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeBgp_BgpLsSafi")
-}
-
-const (
-	// ZeBgp_BgpLsSafi_UNSET corresponds to the value UNSET of ZeBgp_BgpLsSafi
-	ZeBgp_BgpLsSafi_UNSET E_ZeBgp_BgpLsSafi = 0
-	// ZeBgp_BgpLsSafi_bgp_ls corresponds to the value bgp_ls of ZeBgp_BgpLsSafi
-	ZeBgp_BgpLsSafi_bgp_ls E_ZeBgp_BgpLsSafi = 72
-	// ZeBgp_BgpLsSafi_bgp_ls_vpn corresponds to the value bgp_ls_vpn of ZeBgp_BgpLsSafi
-	ZeBgp_BgpLsSafi_bgp_ls_vpn E_ZeBgp_BgpLsSafi = 73
-)
-
-// E_ZeBgp_BgpRole is a derived int64 type which is used to represent
-// the enumerated node ZeBgp_BgpRole. An additional value named
-// ZeBgp_BgpRole_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeBgp_BgpRole int64
-
-// IsYANGGoEnum ensures that ZeBgp_BgpRole implements the yang.GoEnum
-// interface. This ensures that ZeBgp_BgpRole can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeBgp_BgpRole) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeBgp_BgpRole.
-func (E_ZeBgp_BgpRole) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
-
-// String returns a logging-friendly string for E_ZeBgp_BgpRole.
-func (e E_ZeBgp_BgpRole) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeBgp_BgpRole")
-}
-
-const (
-	// ZeBgp_BgpRole_UNSET corresponds to the value UNSET of ZeBgp_BgpRole
-	ZeBgp_BgpRole_UNSET E_ZeBgp_BgpRole = 0
-	// ZeBgp_BgpRole_provider corresponds to the value provider of ZeBgp_BgpRole
-	ZeBgp_BgpRole_provider E_ZeBgp_BgpRole = 1
-	// ZeBgp_BgpRole_route_server corresponds to the value route_server of ZeBgp_BgpRole
-	ZeBgp_BgpRole_route_server E_ZeBgp_BgpRole = 2
-	// ZeBgp_BgpRole_route_server_client corresponds to the value route_server_client of ZeBgp_BgpRole
-	ZeBgp_BgpRole_route_server_client E_ZeBgp_BgpRole = 3
-	// ZeBgp_BgpRole_customer corresponds to the value customer of ZeBgp_BgpRole
-	ZeBgp_BgpRole_customer E_ZeBgp_BgpRole = 4
-	// ZeBgp_BgpRole_peer corresponds to the value peer of ZeBgp_BgpRole
-	ZeBgp_BgpRole_peer E_ZeBgp_BgpRole = 5
-)
-
-// E_ZeBgp_Bgp_Group_Peer_Static_Route_Community is a derived int64 type which is used to represent
-// the enumerated node ZeBgp_Bgp_Group_Peer_Static_Route_Community. An additional value named
-// ZeBgp_Bgp_Group_Peer_Static_Route_Community_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeBgp_Bgp_Group_Peer_Static_Route_Community int64
-
-// IsYANGGoEnum ensures that ZeBgp_Bgp_Group_Peer_Static_Route_Community implements the yang.GoEnum
-// interface. This ensures that ZeBgp_Bgp_Group_Peer_Static_Route_Community can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_Community) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeBgp_Bgp_Group_Peer_Static_Route_Community.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_Community) ΛMap() map[string]map[int64]ygot.EnumDefinition {
-	return ΛEnum
-}
-
-// String returns a logging-friendly string for E_ZeBgp_Bgp_Group_Peer_Static_Route_Community.
-func (e E_ZeBgp_Bgp_Group_Peer_Static_Route_Community) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeBgp_Bgp_Group_Peer_Static_Route_Community")
-}
-
-const (
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_UNSET corresponds to the value UNSET of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_UNSET E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 0
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_export corresponds to the value no_export of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_export E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 1
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_advertise corresponds to the value no_advertise of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_advertise E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 2
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_export_subconfed corresponds to the value no_export_subconfed of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_export_subconfed E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 3
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_nopeer corresponds to the value nopeer of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_nopeer E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 4
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_blackhole corresponds to the value blackhole of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_blackhole E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 5
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_graceful_shutdown corresponds to the value graceful_shutdown of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_graceful_shutdown E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 6
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_accept_own corresponds to the value accept_own of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_accept_own E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 7
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_llgr_stale corresponds to the value llgr_stale of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_llgr_stale E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 8
-	// ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_llgr corresponds to the value no_llgr of ZeBgp_Bgp_Group_Peer_Static_Route_Community
-	ZeBgp_Bgp_Group_Peer_Static_Route_Community_no_llgr E_ZeBgp_Bgp_Group_Peer_Static_Route_Community = 9
-)
-
-// E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop is a derived int64 type which is used to represent
-// the enumerated node ZeBgp_Bgp_Group_Peer_Static_Route_NextHop. An additional value named
-// ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop int64
-
-// IsYANGGoEnum ensures that ZeBgp_Bgp_Group_Peer_Static_Route_NextHop implements the yang.GoEnum
-// interface. This ensures that ZeBgp_Bgp_Group_Peer_Static_Route_NextHop can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeBgp_Bgp_Group_Peer_Static_Route_NextHop.
-func (E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop) ΛMap() map[string]map[int64]ygot.EnumDefinition {
-	return ΛEnum
-}
-
-// String returns a logging-friendly string for E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop.
-func (e E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop")
-}
-
-const (
-	// ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_UNSET corresponds to the value UNSET of ZeBgp_Bgp_Group_Peer_Static_Route_NextHop
-	ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_UNSET E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop = 0
-	// ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self corresponds to the value self of ZeBgp_Bgp_Group_Peer_Static_Route_NextHop
-	ZeBgp_Bgp_Group_Peer_Static_Route_NextHop_self E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop = 1
-)
-
-// E_ZeBgp_IpSafi is a derived int64 type which is used to represent
-// the enumerated node ZeBgp_IpSafi. An additional value named
-// ZeBgp_IpSafi_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeBgp_IpSafi int64
-
-// IsYANGGoEnum ensures that ZeBgp_IpSafi implements the yang.GoEnum
-// interface. This ensures that ZeBgp_IpSafi can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeBgp_IpSafi) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeBgp_IpSafi.
-func (E_ZeBgp_IpSafi) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
-
-// String returns a logging-friendly string for E_ZeBgp_IpSafi.
-func (e E_ZeBgp_IpSafi) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeBgp_IpSafi")
-}
-
-const (
-	// ZeBgp_IpSafi_UNSET corresponds to the value UNSET of ZeBgp_IpSafi
-	ZeBgp_IpSafi_UNSET E_ZeBgp_IpSafi = 0
-	// ZeBgp_IpSafi_unicast corresponds to the value unicast of ZeBgp_IpSafi
-	ZeBgp_IpSafi_unicast E_ZeBgp_IpSafi = 2
-	// ZeBgp_IpSafi_multicast corresponds to the value multicast of ZeBgp_IpSafi
-	ZeBgp_IpSafi_multicast E_ZeBgp_IpSafi = 3
-	// ZeBgp_IpSafi_mpls_label corresponds to the value mpls_label of ZeBgp_IpSafi
-	ZeBgp_IpSafi_mpls_label E_ZeBgp_IpSafi = 5
-	// ZeBgp_IpSafi_mvpn corresponds to the value mvpn of ZeBgp_IpSafi
-	ZeBgp_IpSafi_mvpn E_ZeBgp_IpSafi = 6
-	// ZeBgp_IpSafi_mup corresponds to the value mup of ZeBgp_IpSafi
-	ZeBgp_IpSafi_mup E_ZeBgp_IpSafi = 86
-	// ZeBgp_IpSafi_vpn corresponds to the value vpn of ZeBgp_IpSafi
-	ZeBgp_IpSafi_vpn E_ZeBgp_IpSafi = 129
-	// ZeBgp_IpSafi_mcast_vpn corresponds to the value mcast_vpn of ZeBgp_IpSafi
-	ZeBgp_IpSafi_mcast_vpn E_ZeBgp_IpSafi = 130
-	// ZeBgp_IpSafi_rtc corresponds to the value rtc of ZeBgp_IpSafi
-	ZeBgp_IpSafi_rtc E_ZeBgp_IpSafi = 133
-	// ZeBgp_IpSafi_flowspec corresponds to the value flowspec of ZeBgp_IpSafi
-	ZeBgp_IpSafi_flowspec E_ZeBgp_IpSafi = 134
-	// ZeBgp_IpSafi_flowspec_vpn corresponds to the value flowspec_vpn of ZeBgp_IpSafi
-	ZeBgp_IpSafi_flowspec_vpn E_ZeBgp_IpSafi = 135
-)
-
-// E_ZeBgp_L2VpnSafi is a derived int64 type which is used to represent
-// the enumerated node ZeBgp_L2VpnSafi. An additional value named
-// ZeBgp_L2VpnSafi_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeBgp_L2VpnSafi int64
-
-// IsYANGGoEnum ensures that ZeBgp_L2VpnSafi implements the yang.GoEnum
-// interface. This ensures that ZeBgp_L2VpnSafi can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeBgp_L2VpnSafi) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeBgp_L2VpnSafi.
-func (E_ZeBgp_L2VpnSafi) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
-
-// String returns a logging-friendly string for E_ZeBgp_L2VpnSafi.
-func (e E_ZeBgp_L2VpnSafi) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeBgp_L2VpnSafi")
-}
-
-const (
-	// ZeBgp_L2VpnSafi_UNSET corresponds to the value UNSET of ZeBgp_L2VpnSafi
-	ZeBgp_L2VpnSafi_UNSET E_ZeBgp_L2VpnSafi = 0
-	// ZeBgp_L2VpnSafi_vpls corresponds to the value vpls of ZeBgp_L2VpnSafi
-	ZeBgp_L2VpnSafi_vpls E_ZeBgp_L2VpnSafi = 66
-	// ZeBgp_L2VpnSafi_evpn corresponds to the value evpn of ZeBgp_L2VpnSafi
-	ZeBgp_L2VpnSafi_evpn E_ZeBgp_L2VpnSafi = 71
-)
-
-// E_ZeBgp_Origin is a derived int64 type which is used to represent
-// the enumerated node ZeBgp_Origin. An additional value named
-// ZeBgp_Origin_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeBgp_Origin int64
-
-// IsYANGGoEnum ensures that ZeBgp_Origin implements the yang.GoEnum
-// interface. This ensures that ZeBgp_Origin can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeBgp_Origin) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeBgp_Origin.
-func (E_ZeBgp_Origin) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
-
-// String returns a logging-friendly string for E_ZeBgp_Origin.
-func (e E_ZeBgp_Origin) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeBgp_Origin")
-}
-
-const (
-	// ZeBgp_Origin_UNSET corresponds to the value UNSET of ZeBgp_Origin
-	ZeBgp_Origin_UNSET E_ZeBgp_Origin = 0
-	// ZeBgp_Origin_igp corresponds to the value igp of ZeBgp_Origin
-	ZeBgp_Origin_igp E_ZeBgp_Origin = 1
-	// ZeBgp_Origin_egp corresponds to the value egp of ZeBgp_Origin
-	ZeBgp_Origin_egp E_ZeBgp_Origin = 2
-	// ZeBgp_Origin_incomplete corresponds to the value incomplete of ZeBgp_Origin
-	ZeBgp_Origin_incomplete E_ZeBgp_Origin = 3
-)
-
 // E_ZeEnvironment_Environment_Log_Format is a derived int64 type which is used to represent
 // the enumerated node ZeEnvironment_Environment_Log_Format. An additional value named
 // ZeEnvironment_Environment_Log_Format_UNSET is added to the enumeration which is used as
@@ -13437,72 +13187,6 @@ const (
 	ZeEnvironment_Environment_Log_Format_text E_ZeEnvironment_Environment_Log_Format = 1
 	// ZeEnvironment_Environment_Log_Format_json corresponds to the value json of ZeEnvironment_Environment_Log_Format
 	ZeEnvironment_Environment_Log_Format_json E_ZeEnvironment_Environment_Log_Format = 2
-)
-
-// E_ZeEnvironment_LogLevel is a derived int64 type which is used to represent
-// the enumerated node ZeEnvironment_LogLevel. An additional value named
-// ZeEnvironment_LogLevel_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeEnvironment_LogLevel int64
-
-// IsYANGGoEnum ensures that ZeEnvironment_LogLevel implements the yang.GoEnum
-// interface. This ensures that ZeEnvironment_LogLevel can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeEnvironment_LogLevel) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeEnvironment_LogLevel.
-func (E_ZeEnvironment_LogLevel) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
-
-// String returns a logging-friendly string for E_ZeEnvironment_LogLevel.
-func (e E_ZeEnvironment_LogLevel) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeEnvironment_LogLevel")
-}
-
-const (
-	// ZeEnvironment_LogLevel_UNSET corresponds to the value UNSET of ZeEnvironment_LogLevel
-	ZeEnvironment_LogLevel_UNSET E_ZeEnvironment_LogLevel = 0
-	// ZeEnvironment_LogLevel_debug corresponds to the value debug of ZeEnvironment_LogLevel
-	ZeEnvironment_LogLevel_debug E_ZeEnvironment_LogLevel = 1
-	// ZeEnvironment_LogLevel_info corresponds to the value info of ZeEnvironment_LogLevel
-	ZeEnvironment_LogLevel_info E_ZeEnvironment_LogLevel = 2
-	// ZeEnvironment_LogLevel_warn corresponds to the value warn of ZeEnvironment_LogLevel
-	ZeEnvironment_LogLevel_warn E_ZeEnvironment_LogLevel = 3
-	// ZeEnvironment_LogLevel_error corresponds to the value error of ZeEnvironment_LogLevel
-	ZeEnvironment_LogLevel_error E_ZeEnvironment_LogLevel = 4
-)
-
-// E_ZeSystem_LogLevel is a derived int64 type which is used to represent
-// the enumerated node ZeSystem_LogLevel. An additional value named
-// ZeSystem_LogLevel_UNSET is added to the enumeration which is used as
-// the nil value, indicating that the enumeration was not explicitly set by
-// the program importing the generated structures.
-type E_ZeSystem_LogLevel int64
-
-// IsYANGGoEnum ensures that ZeSystem_LogLevel implements the yang.GoEnum
-// interface. This ensures that ZeSystem_LogLevel can be identified as a
-// mapped type for a YANG enumeration.
-func (E_ZeSystem_LogLevel) IsYANGGoEnum() {}
-
-// ΛMap returns the value lookup map associated with  ZeSystem_LogLevel.
-func (E_ZeSystem_LogLevel) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
-
-// String returns a logging-friendly string for E_ZeSystem_LogLevel.
-func (e E_ZeSystem_LogLevel) String() string {
-	return ygot.EnumLogString(e, int64(e), "E_ZeSystem_LogLevel")
-}
-
-const (
-	// ZeSystem_LogLevel_UNSET corresponds to the value UNSET of ZeSystem_LogLevel
-	ZeSystem_LogLevel_UNSET E_ZeSystem_LogLevel = 0
-	// ZeSystem_LogLevel_debug corresponds to the value debug of ZeSystem_LogLevel
-	ZeSystem_LogLevel_debug E_ZeSystem_LogLevel = 1
-	// ZeSystem_LogLevel_info corresponds to the value info of ZeSystem_LogLevel
-	ZeSystem_LogLevel_info E_ZeSystem_LogLevel = 2
-	// ZeSystem_LogLevel_warn corresponds to the value warn of ZeSystem_LogLevel
-	ZeSystem_LogLevel_warn E_ZeSystem_LogLevel = 3
-	// ZeSystem_LogLevel_error corresponds to the value error of ZeSystem_LogLevel
-	ZeSystem_LogLevel_error E_ZeSystem_LogLevel = 4
 )
 
 // E_ZeSystem_System_Logging_Syslog_Facility is a derived int64 type which is used to represent
@@ -13612,73 +13296,287 @@ const (
 	ZeSystem_System_Login_User_Class_operator E_ZeSystem_System_Login_User_Class = 2
 )
 
+// E_ZeTypes_BgpLsSafi is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_BgpLsSafi. An additional value named
+// ZeTypes_BgpLsSafi_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_BgpLsSafi int64
+
+// IsYANGGoEnum ensures that ZeTypes_BgpLsSafi implements the yang.GoEnum
+// interface. This ensures that ZeTypes_BgpLsSafi can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_BgpLsSafi) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_BgpLsSafi.
+func (E_ZeTypes_BgpLsSafi) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_BgpLsSafi.
+func (e E_ZeTypes_BgpLsSafi) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_BgpLsSafi")
+}
+
+const (
+	// ZeTypes_BgpLsSafi_UNSET corresponds to the value UNSET of ZeTypes_BgpLsSafi
+	ZeTypes_BgpLsSafi_UNSET E_ZeTypes_BgpLsSafi = 0
+	// ZeTypes_BgpLsSafi_bgp_ls corresponds to the value bgp_ls of ZeTypes_BgpLsSafi
+	ZeTypes_BgpLsSafi_bgp_ls E_ZeTypes_BgpLsSafi = 72
+	// ZeTypes_BgpLsSafi_bgp_ls_vpn corresponds to the value bgp_ls_vpn of ZeTypes_BgpLsSafi
+	ZeTypes_BgpLsSafi_bgp_ls_vpn E_ZeTypes_BgpLsSafi = 73
+)
+
+// E_ZeTypes_BgpRole is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_BgpRole. An additional value named
+// ZeTypes_BgpRole_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_BgpRole int64
+
+// IsYANGGoEnum ensures that ZeTypes_BgpRole implements the yang.GoEnum
+// interface. This ensures that ZeTypes_BgpRole can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_BgpRole) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_BgpRole.
+func (E_ZeTypes_BgpRole) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_BgpRole.
+func (e E_ZeTypes_BgpRole) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_BgpRole")
+}
+
+const (
+	// ZeTypes_BgpRole_UNSET corresponds to the value UNSET of ZeTypes_BgpRole
+	ZeTypes_BgpRole_UNSET E_ZeTypes_BgpRole = 0
+	// ZeTypes_BgpRole_provider corresponds to the value provider of ZeTypes_BgpRole
+	ZeTypes_BgpRole_provider E_ZeTypes_BgpRole = 1
+	// ZeTypes_BgpRole_route_server corresponds to the value route_server of ZeTypes_BgpRole
+	ZeTypes_BgpRole_route_server E_ZeTypes_BgpRole = 2
+	// ZeTypes_BgpRole_route_server_client corresponds to the value route_server_client of ZeTypes_BgpRole
+	ZeTypes_BgpRole_route_server_client E_ZeTypes_BgpRole = 3
+	// ZeTypes_BgpRole_customer corresponds to the value customer of ZeTypes_BgpRole
+	ZeTypes_BgpRole_customer E_ZeTypes_BgpRole = 4
+	// ZeTypes_BgpRole_peer corresponds to the value peer of ZeTypes_BgpRole
+	ZeTypes_BgpRole_peer E_ZeTypes_BgpRole = 5
+)
+
+// E_ZeTypes_Community_Enum is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_Community_Enum. An additional value named
+// ZeTypes_Community_Enum_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_Community_Enum int64
+
+// IsYANGGoEnum ensures that ZeTypes_Community_Enum implements the yang.GoEnum
+// interface. This ensures that ZeTypes_Community_Enum can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_Community_Enum) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_Community_Enum.
+func (E_ZeTypes_Community_Enum) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_Community_Enum.
+func (e E_ZeTypes_Community_Enum) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_Community_Enum")
+}
+
+const (
+	// ZeTypes_Community_Enum_UNSET corresponds to the value UNSET of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_UNSET E_ZeTypes_Community_Enum = 0
+	// ZeTypes_Community_Enum_no_export corresponds to the value no_export of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_no_export E_ZeTypes_Community_Enum = 1
+	// ZeTypes_Community_Enum_no_advertise corresponds to the value no_advertise of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_no_advertise E_ZeTypes_Community_Enum = 2
+	// ZeTypes_Community_Enum_no_export_subconfed corresponds to the value no_export_subconfed of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_no_export_subconfed E_ZeTypes_Community_Enum = 3
+	// ZeTypes_Community_Enum_nopeer corresponds to the value nopeer of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_nopeer E_ZeTypes_Community_Enum = 4
+	// ZeTypes_Community_Enum_blackhole corresponds to the value blackhole of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_blackhole E_ZeTypes_Community_Enum = 5
+	// ZeTypes_Community_Enum_graceful_shutdown corresponds to the value graceful_shutdown of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_graceful_shutdown E_ZeTypes_Community_Enum = 6
+	// ZeTypes_Community_Enum_accept_own corresponds to the value accept_own of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_accept_own E_ZeTypes_Community_Enum = 7
+	// ZeTypes_Community_Enum_llgr_stale corresponds to the value llgr_stale of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_llgr_stale E_ZeTypes_Community_Enum = 8
+	// ZeTypes_Community_Enum_no_llgr corresponds to the value no_llgr of ZeTypes_Community_Enum
+	ZeTypes_Community_Enum_no_llgr E_ZeTypes_Community_Enum = 9
+)
+
+// E_ZeTypes_IpSafi is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_IpSafi. An additional value named
+// ZeTypes_IpSafi_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_IpSafi int64
+
+// IsYANGGoEnum ensures that ZeTypes_IpSafi implements the yang.GoEnum
+// interface. This ensures that ZeTypes_IpSafi can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_IpSafi) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_IpSafi.
+func (E_ZeTypes_IpSafi) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_IpSafi.
+func (e E_ZeTypes_IpSafi) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_IpSafi")
+}
+
+const (
+	// ZeTypes_IpSafi_UNSET corresponds to the value UNSET of ZeTypes_IpSafi
+	ZeTypes_IpSafi_UNSET E_ZeTypes_IpSafi = 0
+	// ZeTypes_IpSafi_unicast corresponds to the value unicast of ZeTypes_IpSafi
+	ZeTypes_IpSafi_unicast E_ZeTypes_IpSafi = 2
+	// ZeTypes_IpSafi_multicast corresponds to the value multicast of ZeTypes_IpSafi
+	ZeTypes_IpSafi_multicast E_ZeTypes_IpSafi = 3
+	// ZeTypes_IpSafi_mpls_label corresponds to the value mpls_label of ZeTypes_IpSafi
+	ZeTypes_IpSafi_mpls_label E_ZeTypes_IpSafi = 5
+	// ZeTypes_IpSafi_mvpn corresponds to the value mvpn of ZeTypes_IpSafi
+	ZeTypes_IpSafi_mvpn E_ZeTypes_IpSafi = 6
+	// ZeTypes_IpSafi_mup corresponds to the value mup of ZeTypes_IpSafi
+	ZeTypes_IpSafi_mup E_ZeTypes_IpSafi = 86
+	// ZeTypes_IpSafi_vpn corresponds to the value vpn of ZeTypes_IpSafi
+	ZeTypes_IpSafi_vpn E_ZeTypes_IpSafi = 129
+	// ZeTypes_IpSafi_mcast_vpn corresponds to the value mcast_vpn of ZeTypes_IpSafi
+	ZeTypes_IpSafi_mcast_vpn E_ZeTypes_IpSafi = 130
+	// ZeTypes_IpSafi_rtc corresponds to the value rtc of ZeTypes_IpSafi
+	ZeTypes_IpSafi_rtc E_ZeTypes_IpSafi = 133
+	// ZeTypes_IpSafi_flowspec corresponds to the value flowspec of ZeTypes_IpSafi
+	ZeTypes_IpSafi_flowspec E_ZeTypes_IpSafi = 134
+	// ZeTypes_IpSafi_flowspec_vpn corresponds to the value flowspec_vpn of ZeTypes_IpSafi
+	ZeTypes_IpSafi_flowspec_vpn E_ZeTypes_IpSafi = 135
+)
+
+// E_ZeTypes_L2VpnSafi is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_L2VpnSafi. An additional value named
+// ZeTypes_L2VpnSafi_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_L2VpnSafi int64
+
+// IsYANGGoEnum ensures that ZeTypes_L2VpnSafi implements the yang.GoEnum
+// interface. This ensures that ZeTypes_L2VpnSafi can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_L2VpnSafi) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_L2VpnSafi.
+func (E_ZeTypes_L2VpnSafi) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_L2VpnSafi.
+func (e E_ZeTypes_L2VpnSafi) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_L2VpnSafi")
+}
+
+const (
+	// ZeTypes_L2VpnSafi_UNSET corresponds to the value UNSET of ZeTypes_L2VpnSafi
+	ZeTypes_L2VpnSafi_UNSET E_ZeTypes_L2VpnSafi = 0
+	// ZeTypes_L2VpnSafi_vpls corresponds to the value vpls of ZeTypes_L2VpnSafi
+	ZeTypes_L2VpnSafi_vpls E_ZeTypes_L2VpnSafi = 66
+	// ZeTypes_L2VpnSafi_evpn corresponds to the value evpn of ZeTypes_L2VpnSafi
+	ZeTypes_L2VpnSafi_evpn E_ZeTypes_L2VpnSafi = 71
+)
+
+// E_ZeTypes_LogLevel is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_LogLevel. An additional value named
+// ZeTypes_LogLevel_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_LogLevel int64
+
+// IsYANGGoEnum ensures that ZeTypes_LogLevel implements the yang.GoEnum
+// interface. This ensures that ZeTypes_LogLevel can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_LogLevel) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_LogLevel.
+func (E_ZeTypes_LogLevel) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_LogLevel.
+func (e E_ZeTypes_LogLevel) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_LogLevel")
+}
+
+const (
+	// ZeTypes_LogLevel_UNSET corresponds to the value UNSET of ZeTypes_LogLevel
+	ZeTypes_LogLevel_UNSET E_ZeTypes_LogLevel = 0
+	// ZeTypes_LogLevel_debug corresponds to the value debug of ZeTypes_LogLevel
+	ZeTypes_LogLevel_debug E_ZeTypes_LogLevel = 1
+	// ZeTypes_LogLevel_info corresponds to the value info of ZeTypes_LogLevel
+	ZeTypes_LogLevel_info E_ZeTypes_LogLevel = 2
+	// ZeTypes_LogLevel_warn corresponds to the value warn of ZeTypes_LogLevel
+	ZeTypes_LogLevel_warn E_ZeTypes_LogLevel = 3
+	// ZeTypes_LogLevel_error corresponds to the value error of ZeTypes_LogLevel
+	ZeTypes_LogLevel_error E_ZeTypes_LogLevel = 4
+)
+
+// E_ZeTypes_NextHop_Enum is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_NextHop_Enum. An additional value named
+// ZeTypes_NextHop_Enum_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_NextHop_Enum int64
+
+// IsYANGGoEnum ensures that ZeTypes_NextHop_Enum implements the yang.GoEnum
+// interface. This ensures that ZeTypes_NextHop_Enum can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_NextHop_Enum) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_NextHop_Enum.
+func (E_ZeTypes_NextHop_Enum) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_NextHop_Enum.
+func (e E_ZeTypes_NextHop_Enum) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_NextHop_Enum")
+}
+
+const (
+	// ZeTypes_NextHop_Enum_UNSET corresponds to the value UNSET of ZeTypes_NextHop_Enum
+	ZeTypes_NextHop_Enum_UNSET E_ZeTypes_NextHop_Enum = 0
+	// ZeTypes_NextHop_Enum_self corresponds to the value self of ZeTypes_NextHop_Enum
+	ZeTypes_NextHop_Enum_self E_ZeTypes_NextHop_Enum = 1
+)
+
+// E_ZeTypes_Origin is a derived int64 type which is used to represent
+// the enumerated node ZeTypes_Origin. An additional value named
+// ZeTypes_Origin_UNSET is added to the enumeration which is used as
+// the nil value, indicating that the enumeration was not explicitly set by
+// the program importing the generated structures.
+type E_ZeTypes_Origin int64
+
+// IsYANGGoEnum ensures that ZeTypes_Origin implements the yang.GoEnum
+// interface. This ensures that ZeTypes_Origin can be identified as a
+// mapped type for a YANG enumeration.
+func (E_ZeTypes_Origin) IsYANGGoEnum() {}
+
+// ΛMap returns the value lookup map associated with  ZeTypes_Origin.
+func (E_ZeTypes_Origin) ΛMap() map[string]map[int64]ygot.EnumDefinition { return ΛEnum }
+
+// String returns a logging-friendly string for E_ZeTypes_Origin.
+func (e E_ZeTypes_Origin) String() string {
+	return ygot.EnumLogString(e, int64(e), "E_ZeTypes_Origin")
+}
+
+const (
+	// ZeTypes_Origin_UNSET corresponds to the value UNSET of ZeTypes_Origin
+	ZeTypes_Origin_UNSET E_ZeTypes_Origin = 0
+	// ZeTypes_Origin_igp corresponds to the value igp of ZeTypes_Origin
+	ZeTypes_Origin_igp E_ZeTypes_Origin = 1
+	// ZeTypes_Origin_egp corresponds to the value egp of ZeTypes_Origin
+	ZeTypes_Origin_egp E_ZeTypes_Origin = 2
+	// ZeTypes_Origin_incomplete corresponds to the value incomplete of ZeTypes_Origin
+	ZeTypes_Origin_incomplete E_ZeTypes_Origin = 3
+)
+
 // ΛEnum is a map, keyed by the name of the type defined for each enum in the
 // generated Go code, which provides a mapping between the constant int64 value
 // of each value of the enumeration, and the string that is used to represent it
 // in the YANG schema. The map is named ΛEnum in order to avoid clash with any
 // valid YANG identifier.
 var ΛEnum = map[string]map[int64]ygot.EnumDefinition{
-	"E_ZeBgp_BgpLsSafi": {
-		72: {Name: "bgp-ls"},
-		73: {Name: "bgp-ls-vpn"},
-	},
-	"E_ZeBgp_BgpRole": {
-		1: {Name: "provider"},
-		2: {Name: "route-server"},
-		3: {Name: "route-server-client"},
-		4: {Name: "customer"},
-		5: {Name: "peer"},
-	},
-	"E_ZeBgp_Bgp_Group_Peer_Static_Route_Community": {
-		1: {Name: "no-export"},
-		2: {Name: "no-advertise"},
-		3: {Name: "no-export-subconfed"},
-		4: {Name: "nopeer"},
-		5: {Name: "blackhole"},
-		6: {Name: "graceful-shutdown"},
-		7: {Name: "accept-own"},
-		8: {Name: "llgr-stale"},
-		9: {Name: "no-llgr"},
-	},
-	"E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop": {
-		1: {Name: "self"},
-	},
-	"E_ZeBgp_IpSafi": {
-		2:   {Name: "unicast"},
-		3:   {Name: "multicast"},
-		5:   {Name: "mpls-label"},
-		6:   {Name: "mvpn"},
-		86:  {Name: "mup"},
-		129: {Name: "vpn"},
-		130: {Name: "mcast-vpn"},
-		133: {Name: "rtc"},
-		134: {Name: "flowspec"},
-		135: {Name: "flowspec-vpn"},
-	},
-	"E_ZeBgp_L2VpnSafi": {
-		66: {Name: "vpls"},
-		71: {Name: "evpn"},
-	},
-	"E_ZeBgp_Origin": {
-		1: {Name: "igp"},
-		2: {Name: "egp"},
-		3: {Name: "incomplete"},
-	},
 	"E_ZeEnvironment_Environment_Log_Format": {
 		1: {Name: "text"},
 		2: {Name: "json"},
-	},
-	"E_ZeEnvironment_LogLevel": {
-		1: {Name: "debug"},
-		2: {Name: "info"},
-		3: {Name: "warn"},
-		4: {Name: "error"},
-	},
-	"E_ZeSystem_LogLevel": {
-		1: {Name: "debug"},
-		2: {Name: "info"},
-		3: {Name: "warn"},
-		4: {Name: "error"},
 	},
 	"E_ZeSystem_System_Logging_Syslog_Facility": {
 		1: {Name: "daemon"},
@@ -13698,6 +13596,58 @@ var ΛEnum = map[string]map[int64]ygot.EnumDefinition{
 	"E_ZeSystem_System_Login_User_Class": {
 		1: {Name: "super-user"},
 		2: {Name: "operator"},
+	},
+	"E_ZeTypes_BgpLsSafi": {
+		72: {Name: "bgp-ls"},
+		73: {Name: "bgp-ls-vpn"},
+	},
+	"E_ZeTypes_BgpRole": {
+		1: {Name: "provider"},
+		2: {Name: "route-server"},
+		3: {Name: "route-server-client"},
+		4: {Name: "customer"},
+		5: {Name: "peer"},
+	},
+	"E_ZeTypes_Community_Enum": {
+		1: {Name: "no-export"},
+		2: {Name: "no-advertise"},
+		3: {Name: "no-export-subconfed"},
+		4: {Name: "nopeer"},
+		5: {Name: "blackhole"},
+		6: {Name: "graceful-shutdown"},
+		7: {Name: "accept-own"},
+		8: {Name: "llgr-stale"},
+		9: {Name: "no-llgr"},
+	},
+	"E_ZeTypes_IpSafi": {
+		2:   {Name: "unicast"},
+		3:   {Name: "multicast"},
+		5:   {Name: "mpls-label"},
+		6:   {Name: "mvpn"},
+		86:  {Name: "mup"},
+		129: {Name: "vpn"},
+		130: {Name: "mcast-vpn"},
+		133: {Name: "rtc"},
+		134: {Name: "flowspec"},
+		135: {Name: "flowspec-vpn"},
+	},
+	"E_ZeTypes_L2VpnSafi": {
+		66: {Name: "vpls"},
+		71: {Name: "evpn"},
+	},
+	"E_ZeTypes_LogLevel": {
+		1: {Name: "debug"},
+		2: {Name: "info"},
+		3: {Name: "warn"},
+		4: {Name: "error"},
+	},
+	"E_ZeTypes_NextHop_Enum": {
+		1: {Name: "self"},
+	},
+	"E_ZeTypes_Origin": {
+		1: {Name: "igp"},
+		2: {Name: "egp"},
+		3: {Name: "incomplete"},
 	},
 }
 
@@ -14934,118 +14884,118 @@ var (
 func initΛEnumTypes() {
 	ΛEnumTypes = map[string][]reflect.Type{
 		"/bgp/capability/role": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpRole)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpRole)(0)),
 		},
 		"/bgp/family/bgp-ls/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpLsSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpLsSafi)(0)),
 		},
 		"/bgp/family/ipv4/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/family/ipv6/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/family/l2vpn/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_L2VpnSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_L2VpnSafi)(0)),
 		},
 		"/bgp/group/capability/role": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpRole)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpRole)(0)),
 		},
 		"/bgp/group/family/bgp-ls/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpLsSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpLsSafi)(0)),
 		},
 		"/bgp/group/family/ipv4/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/group/family/ipv6/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/group/family/l2vpn/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_L2VpnSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_L2VpnSafi)(0)),
 		},
 		"/bgp/group/peer/capability/role": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpRole)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpRole)(0)),
 		},
 		"/bgp/group/peer/family/bgp-ls/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpLsSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpLsSafi)(0)),
 		},
 		"/bgp/group/peer/family/ipv4/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/group/peer/family/ipv6/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/group/peer/family/l2vpn/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_L2VpnSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_L2VpnSafi)(0)),
 		},
 		"/bgp/group/peer/static/route/community": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_Community)(0)),
+			reflect.TypeOf((E_ZeTypes_Community_Enum)(0)),
 		},
 		"/bgp/group/peer/static/route/next-hop": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop)(0)),
+			reflect.TypeOf((E_ZeTypes_NextHop_Enum)(0)),
 		},
 		"/bgp/group/peer/static/route/origin": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Origin)(0)),
+			reflect.TypeOf((E_ZeTypes_Origin)(0)),
 		},
 		"/bgp/group/static/route/community": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_Community)(0)),
+			reflect.TypeOf((E_ZeTypes_Community_Enum)(0)),
 		},
 		"/bgp/group/static/route/next-hop": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop)(0)),
+			reflect.TypeOf((E_ZeTypes_NextHop_Enum)(0)),
 		},
 		"/bgp/group/static/route/origin": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Origin)(0)),
+			reflect.TypeOf((E_ZeTypes_Origin)(0)),
 		},
 		"/bgp/peer/capability/role": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpRole)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpRole)(0)),
 		},
 		"/bgp/peer/family/bgp-ls/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_BgpLsSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_BgpLsSafi)(0)),
 		},
 		"/bgp/peer/family/ipv4/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/peer/family/ipv6/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_IpSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_IpSafi)(0)),
 		},
 		"/bgp/peer/family/l2vpn/safi": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_L2VpnSafi)(0)),
+			reflect.TypeOf((E_ZeTypes_L2VpnSafi)(0)),
 		},
 		"/bgp/peer/static/route/community": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_Community)(0)),
+			reflect.TypeOf((E_ZeTypes_Community_Enum)(0)),
 		},
 		"/bgp/peer/static/route/next-hop": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop)(0)),
+			reflect.TypeOf((E_ZeTypes_NextHop_Enum)(0)),
 		},
 		"/bgp/peer/static/route/origin": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Origin)(0)),
+			reflect.TypeOf((E_ZeTypes_Origin)(0)),
 		},
 		"/bgp/static/route/community": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_Community)(0)),
+			reflect.TypeOf((E_ZeTypes_Community_Enum)(0)),
 		},
 		"/bgp/static/route/next-hop": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Bgp_Group_Peer_Static_Route_NextHop)(0)),
+			reflect.TypeOf((E_ZeTypes_NextHop_Enum)(0)),
 		},
 		"/bgp/static/route/origin": []reflect.Type{
-			reflect.TypeOf((E_ZeBgp_Origin)(0)),
+			reflect.TypeOf((E_ZeTypes_Origin)(0)),
 		},
 		"/environment/log/component/level": []reflect.Type{
-			reflect.TypeOf((E_ZeEnvironment_LogLevel)(0)),
+			reflect.TypeOf((E_ZeTypes_LogLevel)(0)),
 		},
 		"/environment/log/format": []reflect.Type{
 			reflect.TypeOf((E_ZeEnvironment_Environment_Log_Format)(0)),
 		},
 		"/environment/log/level": []reflect.Type{
-			reflect.TypeOf((E_ZeEnvironment_LogLevel)(0)),
+			reflect.TypeOf((E_ZeTypes_LogLevel)(0)),
 		},
 		"/system/logging/file/level": []reflect.Type{
-			reflect.TypeOf((E_ZeSystem_LogLevel)(0)),
+			reflect.TypeOf((E_ZeTypes_LogLevel)(0)),
 		},
 		"/system/logging/syslog/facility": []reflect.Type{
 			reflect.TypeOf((E_ZeSystem_System_Logging_Syslog_Facility)(0)),
 		},
 		"/system/logging/syslog/level": []reflect.Type{
-			reflect.TypeOf((E_ZeSystem_LogLevel)(0)),
+			reflect.TypeOf((E_ZeTypes_LogLevel)(0)),
 		},
 		"/system/logging/syslog/transport": []reflect.Type{
 			reflect.TypeOf((E_ZeSystem_System_Logging_Syslog_Transport)(0)),

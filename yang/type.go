@@ -10,7 +10,29 @@ import (
 // union: its builtin kind with the restrictions of every typedef on the way.
 type Type struct {
 	y    *goyang.YangType
+	ast  *goyang.Type // the type statement where the type is used; may be nil
 	name string
+}
+
+// newType wraps y as used by the type statement ast (which may be nil).
+func newType(y *goyang.YangType, ast *goyang.Type) *Type {
+	t := &Type{y: y, ast: ast, name: y.Name}
+	if ast != nil && ast.Name != "" {
+		t.name = ast.Name
+	}
+	return t
+}
+
+// stmt returns the type statement that holds the details of t (enum
+// descriptions, union members as written), the first of the statement where
+// the type is used and its typedef's for which has reports true.
+func (t *Type) stmt(has func(*goyang.Type) bool) *goyang.Type {
+	for _, st := range []*goyang.Type{t.ast, t.y.Base} {
+		if st != nil && has(st) {
+			return st
+		}
+	}
+	return nil
 }
 
 // Range is one interval of a range or length restriction; Min == Max for a
@@ -80,8 +102,8 @@ func (t *Type) Enums() []Enum {
 		return nil
 	}
 	desc := map[string]string{}
-	if t.y.Base != nil {
-		for _, e := range t.y.Base.Enum {
+	if st := t.stmt(func(s *goyang.Type) bool { return len(s.Enum) > 0 }); st != nil {
+		for _, e := range st.Enum {
 			if e.Description != nil {
 				desc[e.Name] = Unindent(e.Description.Name)
 			}
@@ -110,9 +132,17 @@ func (t *Type) Union() []*Type {
 	if t.y.Kind != goyang.Yunion {
 		return nil
 	}
+	var asts []*goyang.Type
+	if st := t.stmt(func(s *goyang.Type) bool { return len(s.Type) == len(t.y.Type) }); st != nil {
+		asts = st.Type
+	}
 	out := make([]*Type, 0, len(t.y.Type))
-	for _, m := range t.y.Type {
-		out = append(out, &Type{y: m, name: m.Name})
+	for i, m := range t.y.Type {
+		var a *goyang.Type
+		if asts != nil {
+			a = asts[i]
+		}
+		out = append(out, newType(m, a))
 	}
 	return out
 }

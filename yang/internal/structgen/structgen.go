@@ -59,6 +59,8 @@ func Generate(files []string, dir string, o Options) ([]byte, error) {
 				GenerateFakeRoot:           true,
 				FakeRootName:               o.FakeRoot,
 				EnumerationsUseUnderscores: true,
+				// One Go type per typedef (E_ZeTypes_LogLevel), not one per module using it.
+				UseDefiningModuleForTypedefEnumNames: true,
 			},
 			ParseOptions: ygen.ParseOpts{
 				YANGParseOptions: yang.Options{},
