@@ -338,7 +338,7 @@ func rebuildMRT(t *testing.T, file string, limit int) *rebuildTally {
 	ctxs := map[mrt.Subtype]*wire.EncodingContext{}
 	for tl.updates < limit {
 		rec, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -377,7 +377,7 @@ func TestCorpusRebuild(t *testing.T) {
 	}
 	// Every UPDATE is rebuilt. MP_REACH_NLRI and MP_UNREACH_NLRI of the
 	// families package wire has no codec for (VPN, flowspec, MUP, MVPN,
-	// VPLS, labelled unicast: plugin families) are copied as received and
+	// VPLS, labeled unicast: plugin families) are copied as received and
 	// counted under kept; attribute 153 (an unassigned code two vectors
 	// send on purpose) is copied by Reencode as Unknown. When wire grows a
 	// codec, its count moves from kept to prefixes.
