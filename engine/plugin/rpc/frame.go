@@ -190,8 +190,14 @@ func ParseLine(b []byte) (Frame, error) {
 
 // checkMethod checks "module:rpc-name", where both are YANG identifiers
 // (RFC 7950 §6.2). It returns the column (0-based) and text of a fault.
-func checkMethod(v []byte) (int, string) {
-	colon := bytes.IndexByte(v, ':')
+func checkMethod[T string | []byte](v T) (int, string) {
+	colon := -1
+	for i := range len(v) {
+		if v[i] == ':' {
+			colon = i
+			break
+		}
+	}
 	if colon < 0 {
 		return 0, fmt.Sprintf("unknown verb %q: want ok, error or module:rpc-name", v)
 	}
@@ -206,12 +212,12 @@ func checkMethod(v []byte) (int, string) {
 
 // checkIdentifier returns -1 for a YANG identifier ([A-Za-z_][A-Za-z0-9_.-]*),
 // else the offset of the first bad byte.
-func checkIdentifier(s []byte) int {
+func checkIdentifier[T string | []byte](s T) int {
 	if len(s) == 0 {
 		return 0
 	}
-	for i, c := range s {
-		switch {
+	for i := range len(s) {
+		switch c := s[i]; {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
 		case i > 0 && (isDigit(c) || c == '-' || c == '.'):
 		default:
@@ -223,7 +229,7 @@ func checkIdentifier(s []byte) int {
 
 // CheckMethod reports whether method is a valid "module:rpc-name".
 func CheckMethod(method string) error {
-	if _, msg := checkMethod([]byte(method)); msg != "" {
+	if _, msg := checkMethod(method); msg != "" {
 		return errors.New("rpc: " + msg)
 	}
 	return nil
