@@ -129,6 +129,7 @@ func TestParseErrors(t *testing.T) {
 		{"update hex nhop set 192.0.2.300 nlri ipv4/unicast add 00", `"192.0.2.300": bad next hop address`},
 		{"update hex nhop set [2001:db8::1 2001:db8::2] nlri ipv6/unicast add 00", `must be an IPv6 link-local address`},
 		{"update hex nlri ipv4/unicast add 00 nhop set 1.2.3.4", `attributes must come before the first "nlri"`},
+		{"update hex nhop set 1.2.3.4 next-hop set 1.2.3.5 nlri ipv4/unicast add 00", `column 29 "next-hop": next-hop is set twice`},
 		{"update hex nlri ipv4/unicast add path-id x 00", `path-id takes a number`},
 		{"update text nlri ipv4/unicast add 10.0.0.1/24", `host bits set (did you mean 10.0.0.0/24?)`},
 		{"update text nlri ipv6/unicast add 10.0.0.0/24", `not an ipv6 prefix`},

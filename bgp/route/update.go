@@ -173,6 +173,9 @@ func (u *Update) parseNextHop(p *parser, t token) error {
 	if len(vs) == 0 || len(vs) > 2 {
 		return errAt(t, "nhop takes one address, or an IPv6 global and link-local address")
 	}
+	if u.nextHop != nil {
+		return errAt(t, "%s is set twice", t.text)
+	}
 	u.nextHop, u.nhTok = nil, vs[0]
 	for i, v := range vs {
 		a, err := netip.ParseAddr(v.text)
