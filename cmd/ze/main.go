@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/zebgp/ze/cmd/ze/bgp"
+	"github.com/zebgp/ze/cmd/ze/schema"
 )
 
 // version is set by the Makefile with -ldflags "-X main.version=…".
@@ -19,6 +20,7 @@ type domain struct {
 
 var domains = map[string]domain{
 	"bgp":     {bgp.Run, "BGP tools: decode and encode messages"},
+	"schema":  {schema.Run, "the YANG modules: list, show, tree"},
 	"version": {func([]string) int { fmt.Println("ze " + version); return 0 }, "print the version"},
 }
 
@@ -40,7 +42,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: ze <command> [arguments]\n\ncommands:")
-	for _, name := range []string{"bgp", "version"} {
+	for _, name := range []string{"bgp", "schema", "version"} {
 		fmt.Fprintf(os.Stderr, "  %-10s %s\n", name, domains[name].help)
 	}
 }
