@@ -12,8 +12,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
 # Debian packages the tests need (gcc and libc6-dev for `go test -race`, git
-# for the version). Later: bird2 frr gobgpd openbgpd exabgp libyang2-tools.
-DEB_PACKAGES := gcc libc6-dev git
+# for the version, libyang2-tools for yanglint). Later: bird2 frr gobgpd
+# openbgpd exabgp.
+DEB_PACKAGES := gcc libc6-dev git libyang2-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # How long each fuzz target runs: 3s within `make test`, 30s for `make fuzz`.
@@ -25,13 +26,15 @@ GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS         := $(CURDIR)/$(BIN)/tools
 GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: help build run deps test vet unit functional fuzz bench lint clean
+.PHONY: help build run deps test vet yang generate unit functional fuzz bench lint clean
 
 help:
 	@echo "make build       build bin/ze and bin/ze-test"
 	@echo "make run         build, then run what ze has today"
 	@echo "make deps        install what the tests need (Debian, as root)"
 	@echo "make test        vet, unit tests with -race, functional tests, short fuzzing"
+	@echo "make yang        check every YANG module (and yang/testdata) with yanglint"
+	@echo "make generate    go generate ./... (the ygot structs of yang/)"
 	@echo "make functional  build, then run the .ci tests under test/"
 	@echo "make fuzz        run every fuzz target for FUZZTIME (default 30s)"
 	@echo "make bench       run the benchmarks"
@@ -68,6 +71,7 @@ deps:
 
 test: deps
 	$(GO) vet ./...
+	@$(MAKE) --no-print-directory yang
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@$(MAKE) --no-print-directory build
 	$(BIN)/ze-test run test/
@@ -75,6 +79,34 @@ test: deps
 
 vet:
 	$(GO) vet ./...
+
+# yanglint must accept every module, core (yang/modules) or a plugin's
+# (plugins/**/*.yang), without an error or a warning; the configurations in
+# yang/testdata/*.json must validate against them and those in
+# yang/testdata/invalid/ must not.
+YANG_FILES = $(shell find yang/modules plugins -name '*.yang' 2>/dev/null | sort)
+yang:
+	@command -v yanglint >/dev/null || { echo "yang: yanglint is missing: run make deps (Debian package libyang2-tools)" >&2; exit 1; }
+	@paths="$$(for f in $(YANG_FILES); do echo "-p $$(dirname $$f)"; done | sort -u)"; \
+	for f in $(YANG_FILES); do \
+		out="$$(yanglint $$paths $$f 2>&1)" || { echo "$$out" >&2; echo "yang: yanglint rejects $$f" >&2; exit 1; }; \
+		[ -z "$$out" ] || { echo "$$out" >&2; echo "yang: yanglint warns about $$f" >&2; exit 1; }; \
+	done; \
+	valid=0; for f in yang/testdata/*.json; do \
+		out="$$(yanglint $$paths -t config $(YANG_FILES) $$f 2>&1)" || { echo "$$out" >&2; echo "yang: $$f does not validate" >&2; exit 1; }; \
+		[ -z "$$out" ] || { echo "$$out" >&2; echo "yang: yanglint warns about $$f" >&2; exit 1; }; \
+		valid=$$((valid+1)); \
+	done; \
+	invalid=0; for f in yang/testdata/invalid/*.json; do \
+		if yanglint $$paths -t config $(YANG_FILES) $$f >/dev/null 2>&1; then echo "yang: $$f validates, but it should not" >&2; exit 1; fi; \
+		invalid=$$((invalid+1)); \
+	done; \
+	echo "yang: $(words $(YANG_FILES)) modules accepted by yanglint; $$valid configurations valid, $$invalid invalid as expected"
+
+# Regenerates the committed *_gen.go files (yang/structs_gen.go from the core
+# modules); TestGeneratedUpToDate fails until they are regenerated.
+generate:
+	$(GO) generate ./...
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m ./...
