@@ -24,7 +24,6 @@ package rpc
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -179,7 +178,7 @@ func ParseLine(b []byte) (Frame, error) {
 		return fail(i+bytes.IndexByte(js, '\n'), "newline inside the line")
 	case !utf8.Valid(js):
 		return fail(i, "JSON is not valid UTF-8")
-	case !json.Valid(js):
+	case !validJSON(js):
 		return fail(i, "invalid JSON")
 	case js[len(js)-1] != '}':
 		return fail(i+len(js)-1, "data after the JSON object")

@@ -159,9 +159,6 @@ func TestAppendJSONString(t *testing.T) {
 }
 
 func TestParseLineAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under -race")
-	}
 	line := []byte(`#42 ze-bgp:peer-list {"selector":"10.0.0.1","detail":true}` + "\n")
 	buf := make([]byte, 0, 128)
 	allocs := testing.AllocsPerRun(1000, func() {

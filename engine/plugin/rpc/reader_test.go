@@ -138,9 +138,6 @@ func TestReadFrame(t *testing.T) {
 }
 
 func TestReaderAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under -race")
-	}
 	line := "#42 ok {\"peers\":[{\"address\":\"10.0.0.1\",\"state\":\"established\"}]}\n"
 	src := &repeater{line: line}
 	r := NewReader(src, 1024)
