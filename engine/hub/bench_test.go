@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-type payload struct{ n int }
+type payload struct{ _ int }
 
 // BenchmarkDeliverSameGoroutine publishes one message to one internal
 // subscriber and takes it back in the same goroutine: the cost of the hub

@@ -76,14 +76,14 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add(all, 16)
 	f.Add(all, 200)
-	f.Fuzz(func(t *testing.T, b []byte, max int) {
-		max = 1 + (max&0xff)%256
-		r := NewReader(bytes.NewReader(b), max)
+	f.Fuzz(func(t *testing.T, b []byte, n int) {
+		limit := 1 + (n&0xff)%256
+		r := NewReader(bytes.NewReader(b), limit)
 		for range len(b) + 2 {
 			line, err := r.ReadLine()
 			if err == nil {
-				if len(line) > max || bytes.IndexByte(line, '\n') >= 0 {
-					t.Fatalf("line %q over the limit %d or holding a newline", line, max)
+				if len(line) > limit || bytes.IndexByte(line, '\n') >= 0 {
+					t.Fatalf("line %q over the limit %d or holding a newline", line, limit)
 				}
 				continue
 			}
@@ -93,8 +93,8 @@ func FuzzReader(f *testing.F) {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 				t.Fatalf("unexpected error %v", err)
 			}
-			if len(r.buf) > max+1 {
-				t.Fatalf("buffer %d bytes for limit %d", len(r.buf), max)
+			if len(r.buf) > limit+1 {
+				t.Fatalf("buffer %d bytes for limit %d", len(r.buf), limit)
 			}
 			return
 		}

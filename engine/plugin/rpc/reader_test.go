@@ -87,9 +87,9 @@ func (e *endless) Read(p []byte) (int, error) {
 // TestReaderBounded: a line without end never grows the buffer past the
 // limit, whatever it claims or sends.
 func TestReaderBounded(t *testing.T) {
-	const max = 1 << 16
+	const limit = 1 << 16
 	src := &endless{}
-	r := NewReader(src, max)
+	r := NewReader(src, limit)
 	_, err := r.ReadLine()
 	if !errors.Is(err, ErrLineTooLong) {
 		t.Fatalf("ReadLine = %v, want ErrLineTooLong", err)
@@ -98,8 +98,8 @@ func TestReaderBounded(t *testing.T) {
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("ReadLine = %v, want io.ErrUnexpectedEOF", err)
 	}
-	if len(r.buf) > max+1 {
-		t.Errorf("buffer grew to %d bytes, limit %d", len(r.buf), max)
+	if len(r.buf) > limit+1 {
+		t.Errorf("buffer grew to %d bytes, limit %d", len(r.buf), limit)
 	}
 }
 
