@@ -92,7 +92,7 @@ func (u *Update) encodeAttrs(ctx *wire.EncodingContext) ([]byte, error) {
 	if u.Hex {
 		return u.rawAttrs, nil
 	}
-	order := slices.Clone(u.clauses)
+	order := withDefaults(u.clauses)
 	slices.SortStableFunc(order, func(a, b clause) int { return int(a.spec.code) - int(b.spec.code) })
 	buf := make([]byte, wire.ExtMaxMsgLen)
 	off := 0
@@ -151,4 +151,23 @@ func (u *Update) encodeAttrs(ctx *wire.EncodingContext) ([]byte, error) {
 		return nil, err
 	}
 	return buf[:off], nil
+}
+
+// withDefaults returns the clauses plus the well-known mandatory attributes
+// the command left out (RFC 4271 §5.1.1, §5.1.2): ORIGIN igp and an empty
+// AS_PATH, so that an announcement is a well-formed UPDATE. Hex mode gives
+// the attributes as they are and gets no defaults.
+func withDefaults(cs []clause) []clause {
+	out := slices.Clone(cs)
+	for _, name := range []string{"origin", "as-path"} {
+		spec := attrSpecs[name]
+		if !slices.ContainsFunc(cs, func(c clause) bool { return c.spec == spec }) {
+			var vals []token
+			if name == "origin" {
+				vals = []token{{text: "igp"}}
+			}
+			out = append(out, clause{name: token{text: name}, spec: spec, values: vals})
+		}
+	}
+	return out
 }

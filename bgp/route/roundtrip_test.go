@@ -405,8 +405,19 @@ func genContext(rng *rand.Rand, m *model) *wire.EncodingContext {
 			s.routes[j].pathID = id
 		}
 	}
+	m.attrs.expectDefaults()
 	m.attrs.expectAS4(ctx)
 	return ctx
+}
+
+// expectDefaults records the well-known mandatory attributes the encoder
+// adds when a text command leaves them out: ORIGIN igp, an empty AS_PATH.
+func (a *pathAttrs) expectDefaults() {
+	if a.origin == nil {
+		o := attr.OriginIGP
+		a.origin = &o
+	}
+	a.hasASPath = true
 }
 
 // expectAS4 records which RFC 6793 attributes a session without 4-octet AS

@@ -26,11 +26,18 @@ func appendAttributes(w *W, attrs []byte, ctx *wire.EncodingContext, skipNextHop
 		merged, agg, mergedOK = p, a, err == nil
 	}
 	it := wire.NewAttrIter(attrs)
+	var seen attr.CodeSet
 	for {
 		a, ok := it.Next()
 		if !ok {
 			break
 		}
+		// A repeated attribute is shown once: the first, which is the one
+		// RFC 7606 §3 g keeps (the verdict beside names the repeat).
+		if seen.Has(a.Code) {
+			continue
+		}
+		seen.Add(a.Code)
 		switch a.Code {
 		case wire.AttrMPReach, wire.AttrMPUnreach:
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 )
 
 // AppendMessageJSON appends the JSON of one whole message (header included):
@@ -68,8 +69,16 @@ func appendTyped(w *W, t wire.MsgType, length int, body []byte, ctx *wire.Encodi
 }
 
 // AppendAttributesJSON appends the JSON object of a path attribute list.
+// An attribute list that RFC 7606 finds malformed (as if the UPDATE carried
+// no NLRI) is shown in full and reported as a *MalformedError.
 func AppendAttributesJSON(w *W, attrs []byte, ctx *wire.EncodingContext) error {
-	return appendAttributes(w, attrs, ctx, false)
+	if err := appendAttributes(w, attrs, ctx, false); err != nil {
+		return err
+	}
+	if v := attr.Check(attrs, ctx, false); v.Action != attr.ActionNone {
+		return &MalformedError{Verdict: v}
+	}
+	return nil
 }
 
 // AppendNLRIJSON appends {"family":[…NLRI…]} for NLRI of family f.

@@ -23,12 +23,10 @@ import (
 func AppendUpdateJSON(w *W, u *wire.WireUpdate) error {
 	w.Open('{')
 	defer w.Close('}')
-	if err := appendUpdateBody(w, u); err != nil {
-		return err
-	}
+	bodyErr := appendUpdateBody(w, u)
 	v := attr.CheckUpdate(u)
 	if v.Action == attr.ActionNone {
-		return nil
+		return bodyErr
 	}
 	w.Key("rfc7606")
 	w.Open('{')
@@ -48,6 +46,9 @@ func AppendUpdateJSON(w *W, u *wire.WireUpdate) error {
 		w.Close('}')
 	}
 	w.Close('}')
+	if bodyErr != nil {
+		return bodyErr
+	}
 	return &MalformedError{Verdict: v}
 }
 

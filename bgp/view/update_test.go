@@ -38,7 +38,9 @@ func TestUpdateJSONNoEmptyAttributes(t *testing.T) {
 		{
 			name:  "truncated attribute list",
 			attrs: "800F0A0002013020010DB80001" + "4001",
-			want:  `{"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]},"attributes":{"error":"wire: update-message-error / malformed-attribute-list"}}`,
+			want: `{"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]},"attributes":{"error":"wire: update-message-error / malformed-attribute-list"},` +
+				`"rfc7606":{"action":"session-reset","reason":"rfc7606 5.2: error in an update without reachable nlri: rfc7606 4: attribute overruns the path attributes",` +
+				`"notification":{"code":"update-message-error","subcode":"malformed-attribute-list","data":""}}}`,
 		},
 	}
 	for _, tt := range tests {
@@ -58,7 +60,7 @@ func TestUpdateJSONNoEmptyAttributes(t *testing.T) {
 // other families are still shown.
 func TestUpdateJSONNoCodec(t *testing.T) {
 	const (
-		origin  = "40010100"
+		origin  = "40010100" + "400200" // ORIGIN igp, AS_PATH empty
 		nextHop = "400304C0000201"
 		nlri    = "180A0000" // 10.0.0.0/24
 		// A FlowSpec (AFI 1 SAFI 133) NLRI: destination 10.0.0.0/24.
@@ -78,25 +80,25 @@ func TestUpdateJSONNoCodec(t *testing.T) {
 			name:  "withdraw of an unknown family",
 			attrs: origin + nextHop + flowUnreach,
 			nlri:  nlri,
-			want: `{"attributes":{"origin":"igp"},` +
+			want: `{"attributes":{"origin":"igp","as-path":[]},` +
 				`"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","nlri":[{"prefix":"10.0.0.0/24"}]}},` + noCodec + `}`,
 			failed: true,
 		},
 		{
 			name:   "announce of an unknown family",
 			attrs:  origin + flowReach,
-			want:   `{"attributes":{"origin":"igp"},` + noCodec + `}`,
+			want:   `{"attributes":{"origin":"igp","as-path":[]},` + noCodec + `}`,
 			failed: true,
 		},
 		{
 			name:   "unknown family without NLRI",
 			attrs:  origin + flowEmpty,
-			want:   `{"attributes":{"origin":"igp"},` + noCodec + `}`,
+			want:   `{"attributes":{"origin":"igp","as-path":[]},` + noCodec + `}`,
 			failed: true,
 		},
 		{
 			name:  "known family without NLRI",
-			attrs: origin + "400200" + "800E09000101" + "04C0000201" + "00",
+			attrs: origin + "800E09000101" + "04C0000201" + "00",
 			want:  `{"attributes":{"origin":"igp","as-path":[]},"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","nlri":[]}}}`,
 		},
 	}
