@@ -129,7 +129,7 @@ func (s *Store) writeCompacted(tmp *os.File) (map[string]entry, int, error) {
 	if err := hook("sync"); err != nil {
 		return nil, 0, err
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := fsync(tmp); err != nil {
 		return nil, 0, err
 	}
 	return index, off, nil

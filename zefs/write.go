@@ -106,7 +106,7 @@ func (s *Store) Sync() error {
 	if err := s.writable(); err != nil {
 		return fmt.Errorf("zefs: sync %s: %w", s.path, err)
 	}
-	if err := s.f.Sync(); err != nil {
+	if err := fsync(s.f); err != nil {
 		return s.fail("sync", "", err)
 	}
 	return nil
@@ -142,7 +142,7 @@ func (s *Store) sync() error {
 	if s.opt.NoSync {
 		return nil
 	}
-	return s.f.Sync()
+	return fsync(s.f)
 }
 
 // markFree rewrites the state byte and CRC of the record in f (which the
