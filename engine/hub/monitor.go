@@ -8,7 +8,8 @@ import (
 
 // monitor looks at every subscription each StallLimit/4. A subscription
 // that had messages queued at every look for StallLimit and took none in
-// that time is stalled: it is reported once (OnStall and TopicStalled) and,
+// that time is stalled (so a stall is seen between StallLimit and
+// StallLimit*5/4 after the subscriber last took a message): it is reported once (OnStall and TopicStalled) and,
 // if external, closed with an error wrapping ErrStalled. When a reported
 // internal subscriber takes a message again, TopicResumed says so.
 //
@@ -60,8 +61,10 @@ func (h *Hub) check(s *Subscription, limit int, tick time.Duration) {
 		}
 		return
 	}
+	// The first idle look may come just after the queue filled: only
+	// limit more idle looks make sure StallLimit has passed.
 	s.idleTicks++
-	if s.stalled || s.idleTicks < limit {
+	if s.stalled || s.idleTicks <= limit {
 		s.mu.Unlock()
 		return
 	}
@@ -72,7 +75,7 @@ func (h *Hub) check(s *Subscription, limit int, tick time.Duration) {
 		ID:           s.id,
 		External:     s.external,
 		Depth:        s.n,
-		Idle:         time.Duration(s.idleTicks) * tick,
+		Idle:         time.Duration(s.idleTicks-1) * tick,
 		Disconnected: s.external,
 	}
 	s.mu.Unlock()
