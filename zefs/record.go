@@ -1,7 +1,6 @@
 package zefs
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -127,13 +126,22 @@ func capacityFor(n int) int { return n + max(n/10, 16) }
 // header, the state byte (which may differ from the stored one: marking a
 // record free computes the CRC it will have) and the record from byte 9.
 func recordCRC(off int, header []byte, state byte, tail []byte) uint32 {
-	var pos [8]byte
-	binary.BigEndian.PutUint64(pos[:], uint64(off))
-	st := [1]byte{state}
-	c := crc32.Update(0, castagnoli, pos[:])
+	var c uint32
+	for shift := 56; shift >= 0; shift -= 8 {
+		c = crcByte(c, byte(uint64(off)>>shift))
+	}
 	c = crc32.Update(c, castagnoli, header)
-	c = crc32.Update(c, castagnoli, st[:])
+	c = crcByte(c, state)
 	return crc32.Update(c, castagnoli, tail)
+}
+
+// crcByte is crc32.Update for one byte. crc32.Update would do, but the
+// slice of a local array it needs escapes to the heap: this keeps Put and
+// Open from allocating for it.
+func crcByte(c uint32, b byte) uint32 {
+	c = ^c
+	c = castagnoli[byte(c)^b] ^ c>>8
+	return ^c
 }
 
 // crcOf computes the CRC of the record in frame f of buf with state.

@@ -507,3 +507,20 @@ func TestConcurrent(t *testing.T) {
 	mustClose(t, s)
 	wantContents(t, mustOpen(t, path, Options{}), want)
 }
+
+// An in-place update builds its frame in a reused buffer and does not
+// allocate.
+func TestPutInPlaceAllocs(t *testing.T) {
+	s, _ := newStore(t, Options{NoSync: true})
+	mustPut(t, s, "k", "0123456789")
+	val := []byte("abcdefghij")
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := s.Put("k", val); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("in-place Put allocates %.1f times, want 0", allocs)
+	}
+	wantContents(t, s, map[string]string{"k": "abcdefghij"})
+}
