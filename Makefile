@@ -73,9 +73,10 @@ test: deps
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory yang
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory lint
+	FUZZTIME=$(or $(FUZZTIME),3s) FUZZ='$(FUZZ)' GO=$(GO) scripts/fuzz.sh
 	@$(MAKE) --no-print-directory build
 	$(BIN)/ze-test run test/
-	FUZZTIME=$(or $(FUZZTIME),3s) FUZZ='$(FUZZ)' GO=$(GO) scripts/fuzz.sh
 
 vet:
 	$(GO) vet ./...

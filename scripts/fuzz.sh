@@ -30,4 +30,4 @@ for t in "${targets[@]}"; do
 	fi
 	ran=$((ran + 1))
 done
-echo "fuzz: $ran targets passed, $fuzztime each"
+echo "fuzz: $ran targets fuzzed for $fuzztime each, none failed"
