@@ -126,6 +126,9 @@ func (s *Store) writeCompacted(tmp *os.File) (map[string]entry, int, error) {
 	if err := w.Flush(); err != nil {
 		return nil, 0, err
 	}
+	if cap(s.buf) > maxScratch {
+		s.buf = nil
+	}
 	if err := hook("sync"); err != nil {
 		return nil, 0, err
 	}

@@ -13,6 +13,10 @@ import (
 // and only then is the old frame marked free (and synced again): a crash in
 // between leaves both, and the newer one wins when the store is opened. See
 // Options.NoInPlace for what a crash during an in-place write does.
+//
+// Put and Delete may trigger an automatic compaction (Options.AutoCompact).
+// When that fails they return its error, which says that the change itself
+// was saved.
 func (s *Store) Put(key string, value []byte) error {
 	if err := ValidKey(key); err != nil {
 		return fmt.Errorf("zefs: put %q: %w", key, err)
@@ -174,10 +178,17 @@ func (s *Store) ensureMapped(n int) error {
 	return nil
 }
 
+// maxScratch is the largest write buffer the store keeps between writes; a
+// larger one (a big value) is dropped so that it does not stay in memory.
+const maxScratch = 1 << 20
+
 // autoCompact compacts when the free space reaches the threshold and half
 // of the file. The change that triggered it is already durable; an error
 // here says so.
 func (s *Store) autoCompact() error {
+	if cap(s.buf) > maxScratch {
+		s.buf = nil
+	}
 	limit := s.opt.AutoCompact
 	if limit == 0 {
 		limit = DefaultAutoCompact

@@ -251,6 +251,6 @@ func runCompact(c *cmd, args []string) int {
 		return c.close(s, exitError)
 	}
 	after := s.Stats()
-	fmt.Fprintf(c.stdout, "%d entries, %d bytes (was %d)\n", after.Entries, after.Size, before.Size)
+	fmt.Fprintf(c.stdout, "entries %d, size %d bytes (was %d)\n", after.Entries, after.Size, before.Size)
 	return c.close(s, exitOK)
 }
