@@ -25,7 +25,7 @@ import (
 //
 // Binding the offset into the CRC means a record copied elsewhere (a ZeFS
 // file stored as a value of another, or a stale copy) never checks out at a
-// position it was not written for, which is what makes resynchronising after
+// position it was not written for, which is what makes resynchronizing after
 // damage safe (see scan.go).
 const (
 	recState  = 0
@@ -46,7 +46,7 @@ const MaxValueLen = 1 << 30
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// The reasons a frame is not a record. They are made once: resynchronising
+// The reasons a frame is not a record. They are made once: resynchronizing
 // tries many candidates and must not allocate for each.
 var (
 	errBudget       = errors.New("resync budget spent")

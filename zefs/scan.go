@@ -48,7 +48,7 @@ type scanResult struct {
 	damage     []Damage
 	damageMore int  // damaged regions beyond maxDamage, not listed
 	tail       bool // the last damaged region runs to the end of the file
-	gaveUp     bool // resynchronisation spent its budget
+	gaveUp     bool // resynchronization spent its budget
 }
 
 // scan reads the records of buf, which starts with storeHeader.
@@ -61,7 +61,7 @@ type scanResult struct {
 // always go to the end of the file, so the last record is the newest.
 func scan(buf []byte) scanResult {
 	res := scanResult{index: make(map[string]entry), end: len(storeHeader)}
-	// Resynchronising costs at most this many bytes of CRC, so that a file
+	// Resynchronizing costs at most this many bytes of CRC, so that a file
 	// crafted to hold many overlapping candidate records cannot make open
 	// quadratic.
 	budget := 8*len(buf) + 1<<20

@@ -186,13 +186,13 @@ func (s *Store) initHeader(size int) error {
 		return fmt.Errorf("zefs: %s: %w (%d bytes, shorter than the header)", s.path, ErrNotStore, size)
 	}
 	if _, err := s.f.WriteAt(storeHeader, 0); err != nil {
-		return fmt.Errorf("zefs: initialising %s: %w", s.path, err)
+		return fmt.Errorf("zefs: initializing %s: %w", s.path, err)
 	}
 	if err := fsync(s.f); err != nil {
-		return fmt.Errorf("zefs: initialising %s: %w", s.path, err)
+		return fmt.Errorf("zefs: initializing %s: %w", s.path, err)
 	}
 	if err := syncDir(filepath.Dir(s.path)); err != nil {
-		return fmt.Errorf("zefs: initialising %s: %w", s.path, err)
+		return fmt.Errorf("zefs: initializing %s: %w", s.path, err)
 	}
 	return nil
 }

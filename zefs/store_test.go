@@ -370,9 +370,9 @@ func TestNotStore(t *testing.T) {
 		{name: "empty, reader", content: "", readOnly: true},
 		{name: "header prefix, reader", content: "1:6:6\nze", readOnly: true},
 		{name: "short garbage, writer", content: "xyz"},
-		{name: "empty, writer initialises", content: "", want: map[string]string{}},
-		{name: "torn header, writer initialises", content: "1:6:6\nz", want: map[string]string{}},
-		{name: "zeros, writer initialises", content: "\x00\x00\x00\x00", want: map[string]string{}},
+		{name: "empty, writer initializes", content: "", want: map[string]string{}},
+		{name: "torn header, writer initializes", content: "1:6:6\nz", want: map[string]string{}},
+		{name: "zeros, writer initializes", content: "\x00\x00\x00\x00", want: map[string]string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -409,9 +409,9 @@ func TestGetCapacity(t *testing.T) {
 	if cap(v) != len(v) {
 		t.Fatalf("cap(Get) = %d, want len %d", cap(v), len(v))
 	}
-	w := append(v, '!')
-	if string(w) != "one!" {
-		t.Errorf("append = %q", w)
+	v = append(v, '!') // copies: writing into the mapping would crash
+	if string(v) != "one!" {
+		t.Errorf("append = %q", v)
 	}
 	wantContents(t, s, map[string]string{"a": "one", "b": "two"})
 }

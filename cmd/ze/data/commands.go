@@ -171,7 +171,7 @@ func runImport(c *cmd, args []string) int {
 
 // readInput reads a file to import, or standard input for "-".
 func (c *cmd) readInput(file string) ([]byte, int) {
-	var r io.Reader = c.stdin
+	r := c.stdin
 	if file != "-" {
 		f, err := os.Open(file)
 		if errors.Is(err, fs.ErrNotExist) {
