@@ -309,8 +309,8 @@ func (n *Node) OrderedByUser() bool {
 	return n.e != nil && n.e.ListAttr != nil && n.e.ListAttr.OrderedByUser
 }
 
-// MinElements and MaxElements return the bounds of a list or leaf-list
-// (0 and 0 for other nodes; max-elements unbounded is math.MaxUint64).
+// MinElements returns the min-elements of a list or leaf-list (0 for other
+// nodes).
 func (n *Node) MinElements() uint64 {
 	if n.e == nil || n.e.ListAttr == nil {
 		return 0
@@ -318,7 +318,8 @@ func (n *Node) MinElements() uint64 {
 	return n.e.ListAttr.MinElements
 }
 
-// MaxElements: see MinElements.
+// MaxElements returns the max-elements of a list or leaf-list
+// (math.MaxUint64 when unbounded; 0 for other nodes).
 func (n *Node) MaxElements() uint64 {
 	if n.e == nil || n.e.ListAttr == nil {
 		return 0
