@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A crash while appending leaves a prefix of the new frame at the end of
@@ -442,5 +443,50 @@ func TestWriteFailure(t *testing.T) {
 			_ = s.Close()
 			wantContents(t, mustOpen(t, path, Options{}), map[string]string{"a": "1", "k": "old"})
 		})
+	}
+}
+
+// A file crafted so that every line after a damaged byte starts a frame that
+// reaches to the end of the file and has a record header would cost open a
+// CRC over most of the file per line, quadratic in all. The resync budget
+// stops that: a reader gives up and reports the rest as damaged, a writer
+// refuses to cut it off.
+func TestResyncBudget(t *testing.T) {
+	const size = 1 << 20
+	var b bytes.Buffer
+	b.Write(storeHeader)
+	b.WriteString("garbage\n")
+	for b.Len() < size-64 {
+		off := b.Len()
+		rest := size - off
+		hdr := headerLen(rest) // close enough: cap has 6 or 7 digits
+		capacity := rest - hdr - 1
+		b.Write(appendHeader(nil, capacity, capacity)) // used = cap: the CRC would read it all
+		b.WriteString("+00000000 k\n")
+	}
+	for b.Len() < size-1 {
+		b.WriteByte(' ')
+	}
+	b.WriteByte('\n')
+	path := writeStore(t, b.Bytes())
+
+	start := time.Now()
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("open took %v", d)
+	}
+	dmg, _ := r.Damage()
+	if r.Len() != 0 || len(dmg) != 1 || dmg[0].Offset != int64(len(storeHeader)) || dmg[0].Length != int64(size-len(storeHeader)) {
+		t.Errorf("%d entries, damage %v; want none and all of it damaged", r.Len(), dmg)
+	}
+	mustClose(t, r)
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrUnrepairable) {
+		t.Errorf("open for writing: error = %v, want ErrUnrepairable", err)
+	}
+	if got := fileSize(t, path); got != size {
+		t.Errorf("the file is %d bytes, want %d untouched", got, size)
 	}
 }
