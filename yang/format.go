@@ -1,7 +1,6 @@
 package yang
 
 import (
-	"bufio"
 	"io"
 	"strings"
 )
@@ -13,7 +12,7 @@ import (
 // top-level nodes follow a "module: NAME" line; for another node, the node
 // and its subtree.
 func WriteTree(w io.Writer, t *Tree, n *Node) error {
-	bw := bufio.NewWriter(w)
+	var bw strings.Builder
 	if n.IsRoot() {
 		first := true
 		for _, m := range t.Modules() {
@@ -31,18 +30,19 @@ func WriteTree(w io.Writer, t *Tree, n *Node) error {
 			}
 			first = false
 			bw.WriteString("module: " + m.Name + "\n")
-			writeNodes(bw, t, tops, "  ")
+			writeNodes(&bw, t, tops, "  ")
 		}
 	} else {
-		writeNodes(bw, t, []*Node{n}, "  ")
+		writeNodes(&bw, t, []*Node{n}, "  ")
 	}
-	return bw.Flush()
+	_, err := io.WriteString(w, bw.String())
+	return err
 }
 
 // writeNodes writes sibling nodes with prefix before their "+--". As pyang
 // does, the types of the leaves line up one column after the longest
 // sibling name, whatever its kind.
-func writeNodes(w *bufio.Writer, t *Tree, nodes []*Node, prefix string) {
+func writeNodes(w *strings.Builder, t *Tree, nodes []*Node, prefix string) {
 	width := nameWidth(t, nodes)
 	for i, c := range nodes {
 		w.WriteString(prefix)

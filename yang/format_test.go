@@ -54,7 +54,9 @@ func TestWriteTreeSubtree(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	WriteTree(&b, tr, find(t, tr, "bgp/peer/capability/graceful-restart"))
+	if err := WriteTree(&b, tr, find(t, tr, "bgp/peer/capability/graceful-restart")); err != nil {
+		t.Fatal(err)
+	}
 	want = `  +--rw graceful-restart!
      +--rw enable?         boolean
      +--rw restart-time?   uint16
@@ -74,7 +76,9 @@ func TestWriteTreeMarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	WriteTree(&b, tr, tr.Root())
+	if err := WriteTree(&b, tr, tr.Root()); err != nil {
+		t.Fatal(err)
+	}
 	out := b.String()
 	for _, want := range []string{
 		"\nmodule: ze-test-watchdog\n  +--rw watchdog\n     +--rw pool* [name]\n        +--rw name              zt:name\n        +--rw delay?            uint16\n        +--rw (action)?\n           +--:(withdraw)\n           |  +--rw withdraw?   empty\n           +--:(hold)\n              +--rw hold\n                 +--rw max?   uint8\n",

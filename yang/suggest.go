@@ -19,7 +19,7 @@ func (n *Node) Nearest(name string) string {
 }
 
 // distance is the Levenshtein distance between a and b, counting a swap of
-// two neighbouring letters as one edit (optimal string alignment).
+// two adjacent letters as one edit (optimal string alignment).
 func distance(a, b string) int {
 	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
