@@ -3,6 +3,8 @@ package zefs
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -142,4 +144,28 @@ func TestAutoCompact(t *testing.T) {
 	if got := fileSize(t, path); got != full {
 		t.Errorf("file went from %d to %d bytes with automatic compaction off", full, got)
 	}
+}
+
+// A store reached through a symbolic link stays behind the link after a
+// compaction.
+func TestCompactThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.zefs")
+	link := filepath.Join(dir, "link.zefs")
+	s := mustOpen(t, real, Options{})
+	mustPut(t, s, "k", "v")
+	mustClose(t, s)
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip(err)
+	}
+	s = mustOpen(t, link, Options{})
+	if err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, "k2", "v2")
+	mustClose(t, s)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
+	}
+	wantContents(t, mustOpen(t, real, Options{ReadOnly: true}), map[string]string{"k": "v", "k2": "v2"})
 }

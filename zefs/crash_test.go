@@ -490,3 +490,28 @@ func TestResyncBudget(t *testing.T) {
 		t.Errorf("the file is %d bytes, want %d untouched", got, size)
 	}
 }
+
+// When fsync fails after a write, the store refuses further writes, reads
+// show what was written (as the next open does), and a relocated value's old
+// frame is not freed before the new one is known to be durable.
+func TestSyncFailure(t *testing.T) {
+	s, path := newStore(t, Options{AutoCompact: -1})
+	mustPut(t, s, "k", "old")
+	old := s.index["k"]
+	t.Cleanup(func() { fsync = (*os.File).Sync })
+	fsync = func(*os.File) error { return errors.New("disk on fire") }
+	long := strings.Repeat("new", 30)
+	if err := s.Put("k", []byte(long)); err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("Put error = %v, want the fsync error", err)
+	}
+	fsync = (*os.File).Sync
+	if err := s.Put("other", nil); !errors.Is(err, ErrFailed) {
+		t.Errorf("next Put error = %v, want ErrFailed", err)
+	}
+	wantContents(t, s, map[string]string{"k": long})
+	if b := readFile(t, path); b[old.off+old.hdr] != stateLive {
+		t.Error("the old frame was marked free although the new one was not synced")
+	}
+	_ = s.Close()
+	wantContents(t, mustOpen(t, path, Options{}), map[string]string{"k": long})
+}

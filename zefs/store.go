@@ -84,6 +84,11 @@ type Store struct {
 // still marked live after a newer one are marked free. Damage in the middle
 // of the file stays until the next compaction.
 func Open(path string, opt Options) (*Store, error) {
+	// Compaction renames a new file over the store: over a symbolic link it
+	// would replace the link, so work on the file the link names.
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		path = p
+	}
 	f, err := openLocked(path, opt.ReadOnly)
 	if err != nil {
 		return nil, err

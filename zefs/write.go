@@ -57,12 +57,16 @@ func (s *Store) Put(key string, value []byte) error {
 		// Whatever reached the file is a torn end, cut off at the next open.
 		return s.fail("put", key, err)
 	}
-	if err := s.sync(); err != nil {
-		return s.fail("put", key, err)
-	}
+	// The mapping shows the new frame now: reads follow it even if the
+	// sync fails, as the next open would (the later record wins).
 	s.data = s.mapped[:end]
 	hdr := headerLen(capacity)
 	s.index[key] = entry{off: off, hdr: hdr, cap: capacity, valOff: off + hdr + recKey + len(key) + 1, valLen: len(value)}
+	if err := s.sync(); err != nil {
+		// The old frame stays marked live: it may only be freed once the
+		// new one is durable.
+		return s.fail("put", key, err)
+	}
 	if exists {
 		s.free += old.size()
 		if err := s.markFree(old.frame()); err != nil {
