@@ -150,12 +150,12 @@ func TestAutoCompact(t *testing.T) {
 // compaction.
 func TestCompactThroughSymlink(t *testing.T) {
 	dir := t.TempDir()
-	real := filepath.Join(dir, "real.zefs")
+	target := filepath.Join(dir, "real.zefs")
 	link := filepath.Join(dir, "link.zefs")
-	s := mustOpen(t, real, Options{})
+	s := mustOpen(t, target, Options{})
 	mustPut(t, s, "k", "v")
 	mustClose(t, s)
-	if err := os.Symlink(real, link); err != nil {
+	if err := os.Symlink(target, link); err != nil {
 		t.Skip(err)
 	}
 	s = mustOpen(t, link, Options{})
@@ -167,5 +167,5 @@ func TestCompactThroughSymlink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
 	}
-	wantContents(t, mustOpen(t, real, Options{ReadOnly: true}), map[string]string{"k": "v", "k2": "v2"})
+	wantContents(t, mustOpen(t, target, Options{ReadOnly: true}), map[string]string{"k": "v", "k2": "v2"})
 }
