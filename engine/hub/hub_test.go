@@ -355,7 +355,7 @@ func TestHubClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribe(t, h, SubscribeConfig{Name: "s", Prefixes: []string{"a"}, QueueLen: 1})
+	s := subscribe(t, h, SubscribeConfig{Name: "s", Prefixes: []string{"a"}, QueueLen: 1})
 	p := h.NewPublisher("p")
 	publish(t, p, "a", 1)
 	blocked := make(chan error)
@@ -363,7 +363,8 @@ func TestHubClose(t *testing.T) {
 	received := make(chan error)
 	s2 := subscribe(t, h, SubscribeConfig{Name: "s2", Prefixes: []string{"b"}})
 	go func() { _, err := s2.Receive(context.Background()); received <- err }()
-	time.Sleep(10 * time.Millisecond)
+	waitFor(t, "publisher blocked", func() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.blocked == 1 })
+	waitFor(t, "receiver parked", func() bool { s2.mu.Lock(); defer s2.mu.Unlock(); return s2.waiting })
 	h.Close()
 	if err := <-blocked; err != nil {
 		t.Errorf("blocked Publish returned %v at Close, want nil", err)
@@ -407,5 +408,16 @@ func TestSubscribeErrors(t *testing.T) {
 	}
 	if _, err := New(Config{Policies: []TopicPolicy{{Prefix: "a", Policy: 9}}}); err == nil {
 		t.Error("New with an unknown policy succeeded")
+	}
+}
+
+// waitFor polls cond until it holds, for at most ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

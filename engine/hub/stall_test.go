@@ -153,26 +153,43 @@ func TestStallExternal(t *testing.T) {
 	}
 }
 
-// TestNoStallWhenIdle: an empty queue is not a stall, nor is a subscriber
-// that keeps taking messages, however slowly.
-func TestNoStallWhenIdle(t *testing.T) {
-	const limit = 200 * time.Millisecond
+// TestStallRule drives the monitor's check by hand: an empty queue is
+// never a stall, nor is a subscriber that takes something between looks,
+// however slowly; limit+1 idle looks in a row are.
+func TestStallRule(t *testing.T) {
+	const limit, tick = 4, 10 * time.Millisecond
 	rec := newStallRecorder()
-	h := newHub(t, Config{StallLimit: limit, OnStall: rec.on})
-	s := subscribe(t, h, SubscribeConfig{Name: "idle", Prefixes: []string{"a"}, QueueLen: 1, External: true})
+	h := newHub(t, Config{StallLimit: -1, OnStall: rec.on}) // no monitor: looks by hand
+	s := subscribe(t, h, SubscribeConfig{Name: "ext", Prefixes: []string{"a"}, QueueLen: 4, External: true})
 	p := h.NewPublisher("p")
-	stop := time.Now().Add(3 * limit)
-	for time.Now().Before(stop) {
-		if err := p.Publish(context.Background(), "a", 1); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(limit / 10)
-		if _, err := s.Receive(context.Background()); err != nil {
-			t.Fatal(err)
+	look := func(n int) {
+		for range n {
+			h.check(s, limit, tick)
 		}
 	}
-	time.Sleep(2 * limit)
+	look(10) // empty queue
+	for range 10 {
+		publish(t, p, "a", 1)
+		look(limit) // queued, nothing taken: not yet
+		if _, ok := s.TryReceive(); !ok {
+			t.Fatal("nothing to receive")
+		}
+	}
 	if len(rec.ch) != 0 || s.Err() != nil {
-		t.Errorf("stall reported for a live subscriber: %+v, err %v", <-rec.ch, s.Err())
+		t.Fatalf("stall reported for a live subscriber: err %v", s.Err())
+	}
+	publish(t, p, "a", 1)
+	look(1) // sees the last receive
+	look(limit)
+	if len(rec.ch) != 0 {
+		t.Fatal("stall reported after limit idle looks, want limit+1")
+	}
+	look(1)
+	ev := rec.wait(t)
+	if ev.Idle != limit*tick || !ev.Disconnected || ev.Depth != 1 {
+		t.Errorf("stall event %+v, want idle %s, disconnected, depth 1", ev, limit*tick)
+	}
+	if !errors.Is(s.Err(), ErrStalled) {
+		t.Errorf("Err() = %v, want ErrStalled", s.Err())
 	}
 }
