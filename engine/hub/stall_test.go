@@ -84,7 +84,12 @@ func TestStallInternal(t *testing.T) {
 	case <-time.After(2 * testStallLimit):
 	}
 	rec.mu.Lock()
-	n := len(rec.events)
+	n := 0
+	for _, e := range rec.events {
+		if e.Subscriber == "slow-rib" { // watch may stall too on a loaded machine
+			n++
+		}
+	}
 	rec.mu.Unlock()
 	if n != 1 {
 		t.Errorf("%d stall reports for one stall, want 1", n)
