@@ -66,9 +66,9 @@ func FuzzParseLine(f *testing.F) {
 	})
 }
 
-// FuzzReader: any stream, read with a small limit, yields lines no longer
+// FuzzLineReader: any stream, read with a small limit, yields lines no longer
 // than the limit and ends in io.EOF or io.ErrUnexpectedEOF.
-func FuzzReader(f *testing.F) {
+func FuzzLineReader(f *testing.F) {
 	var all []byte
 	for _, s := range seedLines {
 		all = append(all, s...)
