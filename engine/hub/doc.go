@@ -18,6 +18,6 @@
 //
 // Publishing to internal subscribers does not allocate: the match list of a
 // topic is cached behind an atomic pointer (rebuilt on subscribe and
-// unsubscribe), queues are preallocated rings, and no goroutine or channel
-// send is spent per message.
+// unsubscribe), queues are preallocated rings, no goroutine is started per
+// message, and a chan struct{} is only sent on to wake a parked receiver.
 package hub
