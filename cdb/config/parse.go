@@ -1,0 +1,544 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/zebgp/ze/yang"
+)
+
+// Format is a form of configuration text.
+type Format uint8
+
+// The forms a configuration can be read and printed in.
+const (
+	Auto         Format = iota // detect the form when reading (Hierarchical when printing)
+	Hierarchical               // bgp { group g { peer p { hold-time 90; } } }
+	SetForm                    // set bgp group g peer p hold-time 90
+	JSON                       // RFC 7951 JSON
+)
+
+var formatNames = [...]string{"auto", "hierarchical", "set", "json"}
+
+// String returns "auto", "hierarchical", "set" or "json".
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return "invalid"
+}
+
+// ParseFormat returns the Format called name ("hierarchical", "set",
+// "json", "auto").
+func ParseFormat(name string) (Format, error) {
+	for i, n := range formatNames {
+		if n == name {
+			return Format(i), nil
+		}
+	}
+	return Auto, fmt.Errorf("config: unknown format %q (want hierarchical, set or json)", name)
+}
+
+// Options say how to read a configuration text.
+type Options struct {
+	File      string // names the text in messages ("ze.conf")
+	Format    Format // the form of the text; Auto detects it
+	MaxErrors int    // stop after this many errors; 0 means DefaultMaxErrors
+}
+
+// Detect tells the form of a configuration text from its first token: "{"
+// is JSON, one of the set-form commands (set, delete, deactivate, activate,
+// annotate) is the set form, anything else hierarchical.
+func Detect(src []byte) Format {
+	for _, t := range tokenize(src, newCollector("", 1)) {
+		switch {
+		case t.kind == tComment:
+			continue
+		case t.kind == tLBrace:
+			return JSON
+		case t.kind == tWord && setVerbs[t.text] != nil:
+			return SetForm
+		}
+		break
+	}
+	return Hierarchical
+}
+
+// Parse reads a configuration text in any form. It checks the syntax,
+// that every keyword is in the schema and every value fits its type; it
+// does not check what needs the whole tree (mandatory nodes, unique
+// values, leafrefs, registered validators): Validate does. On error it
+// returns an ErrorList, and the tree as far as it could be read.
+func Parse(y *yang.Tree, src []byte, o Options) (*Tree, error) {
+	t := New(y)
+	t.File = o.File
+	f := o.Format
+	if f == Auto {
+		f = Detect(src)
+	}
+	errs := newCollector(o.File, o.MaxErrors)
+	switch f {
+	case JSON:
+		decodeJSON(t, src, errs)
+	case SetForm:
+		t.applySet(src, errs)
+	default:
+		p := &parser{t: t, toks: tokenize(src, errs), errs: errs, strict: true}
+		p.parseBlock(t.root, token{kind: tEOF})
+	}
+	prune(t.root)
+	return t, errs.errs.Err()
+}
+
+// Load parses a configuration text in any form and validates it: every
+// error of both steps, up to the limit.
+func Load(y *yang.Tree, src []byte, o Options) (*Tree, error) {
+	t, err := Parse(y, src, o)
+	var errs ErrorList
+	if err != nil {
+		errs = err.(ErrorList)
+	}
+	limit := o.MaxErrors
+	if limit <= 0 {
+		limit = DefaultMaxErrors
+	}
+	if len(errs) < limit {
+		errs = append(errs, t.validate(limit-len(errs))...)
+	}
+	return t, errs.Err()
+}
+
+// parser reads statements into a tree, from the hierarchical form
+// (strict) or one line of the set form (line mode).
+type parser struct {
+	t        *Tree
+	toks     []token
+	i        int
+	errs     *collector
+	strict   bool     // hierarchical form: a leaf given twice is an error
+	lineMode bool     // set form: the statement is all the tokens
+	pending  []string // comments waiting for the node of the next statement
+	last     *Node    // the node whose statement or block ended last
+}
+
+// peek returns the next token that is not a comment. Comments on the way
+// become annotations: one on the line where a statement ended belongs to
+// that statement's node, others to the next statement's.
+func (p *parser) peek() token {
+	for p.toks[p.i].kind == tComment {
+		c := p.toks[p.i]
+		p.i++
+		switch {
+		case p.lineMode:
+		case !c.nl && p.last != nil:
+			p.last.addNote(c.text)
+		default:
+			p.pending = append(p.pending, c.text)
+		}
+	}
+	return p.toks[p.i]
+}
+
+func (p *parser) next() token {
+	t := p.peek()
+	if t.kind != tEOF {
+		p.i++
+	}
+	return t
+}
+
+// where names a data node for a message: its path, or "the top level".
+func where(n *Node) string {
+	if n.parent == nil {
+		return "at the top level"
+	}
+	return "under " + n.PathString()
+}
+
+// pathOf is the path of a child called name of n, for messages.
+func pathOf(n *Node, name ...string) string {
+	return JoinPath(append(n.Path(), name...))
+}
+
+// parseBlock reads statements into n up to its closing "}" (or the end of
+// the text for the root).
+func (p *parser) parseBlock(n *Node, open token) {
+	for !p.errs.full {
+		t := p.peek()
+		switch t.kind {
+		case tEOF:
+			if n.parent != nil {
+				p.errs.add(open.pos, n.PathString(), `missing "}" to close %s (opened at %s)`, n.PathString(), open.pos)
+			}
+			p.attachDangling(n)
+			return
+		case tRBrace:
+			p.i++
+			if n.parent == nil {
+				p.errs.add(t.pos, "", `unexpected "}" at the top level`)
+				continue
+			}
+			p.attachDangling(n)
+			p.last = n
+			return
+		case tWord, tString:
+			p.statement(n)
+		default:
+			p.i++
+			p.errs.add(t.pos, n.PathString(), "unexpected %s %s", t.describe(), where(n))
+			if t.kind == tLBrace {
+				p.skipBlock()
+			}
+		}
+	}
+}
+
+// attachDangling gives comments that no statement followed to n (or, at
+// the end of the text, to the node of the last statement).
+func (p *parser) attachDangling(n *Node) {
+	if len(p.pending) == 0 {
+		return
+	}
+	target := n
+	if n.parent == nil {
+		if target = p.last; target == nil {
+			p.pending = nil
+			return
+		}
+	}
+	for _, c := range p.pending {
+		target.addNote(c)
+	}
+	p.pending = nil
+}
+
+// statement reads one statement into n: words that walk the schema from n
+// (containers, list entries with their keys, a leaf with its value or a
+// leaf-list with its values), then ";" or a block (or, in line mode, the
+// end of the line). The node the statement ends at gets the comments that
+// came before it and the "inactive:" mark.
+func (p *parser) statement(n *Node) {
+	p.last = nil
+	inactive := false
+	if t := p.peek(); t.kind == tWord && t.text == "inactive:" && !p.lineMode {
+		inactive = true
+		p.i++
+	}
+	cur := n
+	var node *Node
+	for node == nil || node.kind == Container || node.kind == Entry {
+		t := p.next()
+		if !t.isWord() {
+			p.errs.add(t.pos, cur.PathString(), "expected a keyword %s, got %s", where(cur), t.describe())
+			p.recover(t)
+			return
+		}
+		sn := cur.s.child(t.text)
+		if sn == nil || !sn.config || sn.isKey() {
+			p.unknown(cur, sn, t)
+			p.skip()
+			return
+		}
+		if !p.strict {
+			clearOtherCases(cur, sn)
+		}
+		var ok bool
+		switch sn.kind {
+		case Container:
+			node = cur.ensureChild(sn, t.pos)
+		case List:
+			node, ok = p.entry(cur, sn, t)
+		case Leaf:
+			node, ok = p.leaf(cur, sn, t)
+		case LeafList:
+			node, ok = p.leafList(cur, sn, t)
+		}
+		if sn.kind != Container && !ok {
+			p.skip()
+			return
+		}
+		if node.kind == Leaf || node.kind == LeafList {
+			break
+		}
+		nx := p.peek()
+		if !nx.isWord() || (!p.lineMode && nx.nl) {
+			break // the statement ends at this container or entry
+		}
+		cur = node
+	}
+	for _, c := range p.pending {
+		node.addNote(c)
+	}
+	p.pending = p.pending[:0]
+	if inactive {
+		node.inactive = true
+	}
+	p.end(node)
+}
+
+// end reads what ends a statement that named node.
+func (p *parser) end(node *Node) {
+	t := p.peek()
+	if p.lineMode {
+		if t.kind != tEOF {
+			p.errs.add(t.pos, node.PathString(), "unexpected %s after %s", t.describe(), p.stmtText(node))
+		}
+		return
+	}
+	block := node.kind == Container || node.kind == Entry
+	switch {
+	case t.kind == tSemi:
+		p.i++
+		p.last = node
+		return
+	case t.kind == tLBrace && block:
+		p.i++
+		p.last = node
+		p.parseBlock(node, t)
+		return
+	}
+	if block {
+		p.errs.add(t.pos, node.PathString(), `expected ";" or "{" after %s, got %s`, p.stmtText(node), t.describe())
+	} else {
+		p.errs.add(t.pos, node.PathString(), `expected ";" after %s, got %s`, p.stmtText(node), t.describe())
+	}
+	// A statement on a new line, a "}" or the end: only the ";" is missing.
+	if t.nl || t.kind == tRBrace || t.kind == tEOF {
+		p.last = node
+		return
+	}
+	p.skip()
+}
+
+// stmtText is a short form of the statement that named node, for messages:
+// its path, with the value of a leaf.
+func (p *parser) stmtText(node *Node) string {
+	s := node.PathString()
+	switch node.kind {
+	case Leaf:
+		if node.value != "" {
+			s += " " + quote(node.value)
+		}
+	case LeafList:
+		if len(node.values) > 0 {
+			s += " " + quote(node.values[len(node.values)-1])
+		}
+	}
+	return s
+}
+
+// unknown reports a keyword that n does not have, with a suggestion.
+func (p *parser) unknown(n *Node, sn *snode, t token) {
+	p.errs.add(t.pos, n.PathString(), "%s", unknownMsg(n.Path(), n.s, sn, t.text))
+}
+
+// unknownMsg says that word is no keyword of the node at path (schema
+// parent), and what it may be instead; sn is what the schema has by that
+// name, if anything (a key, or state data).
+func unknownMsg(path []string, parent, sn *snode, word string) string {
+	at := "at the top level"
+	if len(path) > 0 {
+		at = "under " + JoinPath(path)
+	}
+	switch {
+	case sn != nil && sn.isKey():
+		return fmt.Sprintf("%q is the key of %s: it is given after %q, not inside", word, JoinPath(path), parent.name)
+	case sn != nil && !sn.config:
+		return fmt.Sprintf("%q %s is state data, not configuration", word, at)
+	}
+	msg := fmt.Sprintf("unknown keyword %q %s", word, at)
+	if s := parent.nearest(word); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return msg
+}
+
+// entry reads the keys after a list's name and returns the entry.
+func (p *parser) entry(cur *Node, sn *snode, t token) (*Node, bool) {
+	keys := make([]string, len(sn.keys))
+	for i, k := range sn.keys {
+		kt := p.peek()
+		if !kt.isWord() || (p.strict && kt.nl) {
+			p.errs.add(kt.pos, pathOf(cur, sn.name), "missing the key %s of %s, got %s", k.name, pathOf(cur, sn.name), kt.describe())
+			return nil, false
+		}
+		p.i++
+		c, msg := k.typ.check(kt.text)
+		if msg != "" {
+			p.errs.add(kt.pos, pathOf(cur, sn.name), "%s: %s", pathOf(cur, sn.name), msg)
+			return nil, false
+		}
+		keys[i] = c
+	}
+	l := cur.ensureChild(sn, t.pos)
+	return l.ensureEntry(keys, t.pos), true
+}
+
+// leaf reads a leaf's value (none for type empty) and sets it.
+func (p *parser) leaf(cur *Node, sn *snode, t token) (*Node, bool) {
+	path := pathOf(cur, sn.name)
+	v, vpos := "", t.pos
+	if sn.typ.kind != kindEmpty {
+		vt := p.peek()
+		if !vt.isWord() {
+			p.errs.add(vt.pos, path, "%s: missing value, got %s", path, vt.describe())
+			return nil, false
+		}
+		p.i++
+		c, msg := sn.typ.check(vt.text)
+		if msg != "" {
+			p.errs.add(vt.pos, path, "%s: %s", path, msg)
+			return nil, false
+		}
+		v, vpos = c, vt.pos
+	}
+	if old := cur.childFor(sn); old != nil && p.strict {
+		p.errs.add(t.pos, path, "%s: given twice (first at %s)", path, old.pos)
+		return nil, false
+	}
+	n := cur.ensureChild(sn, t.pos)
+	n.value = v
+	n.vpos = append(n.vpos[:0], vpos)
+	if !p.strict {
+		n.pos = t.pos
+	}
+	return n, true
+}
+
+// leafList reads one value or "[ values ]" and adds them.
+func (p *parser) leafList(cur *Node, sn *snode, t token) (*Node, bool) {
+	path := pathOf(cur, sn.name)
+	var vals []token
+	switch vt := p.peek(); {
+	case vt.kind == tLBrack:
+		p.i++
+		for {
+			w := p.peek()
+			if w.kind == tRBrack {
+				p.i++
+				break
+			}
+			if !w.isWord() {
+				p.errs.add(w.pos, path, `%s: missing "]" to close the values opened at %s, got %s`, path, vt.pos, w.describe())
+				return nil, false
+			}
+			p.i++
+			vals = append(vals, w)
+		}
+		if len(vals) == 0 {
+			p.errs.add(vt.pos, path, "%s: [ ] holds no value", path)
+			return nil, false
+		}
+	case vt.isWord():
+		p.i++
+		vals = append(vals, vt)
+	default:
+		p.errs.add(vt.pos, path, "%s: missing value, got %s", path, vt.describe())
+		return nil, false
+	}
+	old := cur.childFor(sn)
+	var add []string
+	var addPos []Pos
+	ok := true
+	for _, v := range vals {
+		c, msg := sn.typ.check(v.text)
+		switch {
+		case msg != "":
+			p.errs.add(v.pos, path, "%s: %s", path, msg)
+			ok = false
+		case old != nil && slices.Contains(old.values, c) || slices.Contains(add, c):
+			if p.strict {
+				p.errs.add(v.pos, path, "%s: value %s given twice", path, quote(c))
+				ok = false
+			}
+		default:
+			add = append(add, c)
+			addPos = append(addPos, v.pos)
+		}
+	}
+	if !ok {
+		return nil, false
+	}
+	n := cur.ensureChild(sn, t.pos)
+	n.values = append(n.values, add...)
+	n.vpos = append(n.vpos, addPos...)
+	return n, true
+}
+
+// skip moves past the rest of a statement: to its ";" or past its block,
+// stopping before a "}" that closes the enclosing block. In line mode the
+// rest of the line is the statement.
+func (p *parser) skip() {
+	for {
+		t := p.toks[p.i]
+		switch t.kind {
+		case tEOF:
+			return
+		case tRBrace:
+			if !p.lineMode {
+				return
+			}
+		case tSemi:
+			if !p.lineMode {
+				p.i++
+				return
+			}
+		case tLBrace:
+			if !p.lineMode {
+				p.i++
+				p.skipBlock()
+				return
+			}
+		}
+		p.i++
+	}
+}
+
+// skipBlock moves past the "}" that closes a block whose "{" was read.
+func (p *parser) skipBlock() {
+	depth := 1
+	for {
+		t := p.toks[p.i]
+		switch t.kind {
+		case tEOF:
+			return
+		case tLBrace:
+			depth++
+		case tRBrace:
+			if depth--; depth == 0 {
+				p.i++
+				return
+			}
+		}
+		p.i++
+	}
+}
+
+// recover moves on after a token that cannot start a statement.
+func (p *parser) recover(t token) {
+	switch t.kind {
+	case tLBrace:
+		p.skipBlock()
+	case tRBrace:
+		p.i-- // let the enclosing block see it
+	}
+}
+
+// clearOtherCases removes the children of cur that belong to another case
+// of a choice that sn is in: setting a node of one case replaces the
+// others (RFC 7950 section 7.9).
+func clearOtherCases(cur *Node, sn *snode) {
+	if len(sn.cases) == 0 {
+		return
+	}
+	cur.children = slices.DeleteFunc(cur.children, func(c *Node) bool {
+		for _, mine := range sn.cases {
+			for _, theirs := range c.s.cases {
+				if mine.choice == theirs.choice && mine.cas != theirs.cas {
+					return true
+				}
+			}
+		}
+		return false
+	})
+}
