@@ -98,16 +98,13 @@ func (t *Tree) existing(path []string) (*Node, error) {
 }
 
 // normalizeNote makes text an annotation that prints and reads back the
-// same: lines without carriage returns or trailing blanks.
+// same: valid UTF-8, no carriage return at the end of a line.
 func normalizeNote(text string) string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	lines := strings.Split(text, "\n")
+	lines := strings.Split(strings.ToValidUTF8(text, "\uFFFD"), "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimRight(strings.ToValidUTF8(l, "\uFFFD"), " \t\f\v")
-		lines[i] = strings.TrimPrefix(lines[i], " ")
+		lines[i] = strings.TrimRight(l, "\r")
 	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+	return strings.Join(lines, "\n")
 }
 
 // wordTokens turns path words into tokens that are taken literally.

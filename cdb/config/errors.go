@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -106,4 +107,19 @@ func (c *collector) add(pos Pos, path, format string, args ...any) {
 		msg = fmt.Sprintf(format, args...)
 	}
 	c.errs = append(c.errs, &Error{File: c.file, Pos: pos, Path: path, Message: msg})
+}
+
+// sort orders the errors by place (stably: errors without a place stay in
+// their order at the front); a final "too many errors" stays last.
+func (c *collector) sort() {
+	errs := c.errs
+	if c.full {
+		errs = errs[:len(errs)-1]
+	}
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line - b.Pos.Line
+		}
+		return a.Pos.Col - b.Pos.Col
+	})
 }

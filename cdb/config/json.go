@@ -157,11 +157,17 @@ func writeMeta(b *bytes.Buffer, n *Node) {
 
 // writeScalar writes one value of a leaf or leaf-list of schema sn.
 func writeScalar(b *bytes.Buffer, sn *snode, v string) {
-	switch sn.typ.member(v).kind {
+	m := sn.typ.member(v)
+	switch m.kind {
 	case goyang.Yint8, goyang.Yint16, goyang.Yint32, goyang.Yuint8, goyang.Yuint16, goyang.Yuint32, goyang.Ybool:
 		b.WriteString(v)
 	case goyang.Yempty:
 		b.WriteString("[null]")
+	case goyang.Yidentityref: // RFC 7951 section 6.8: qualified by its module
+		if i := slices.Index(m.idents, v); i >= 0 && m.identMods[i] != "" {
+			v = m.identMods[i] + ":" + v
+		}
+		jsonString(b, v)
 	default:
 		jsonString(b, v)
 	}

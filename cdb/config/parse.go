@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/zebgp/ze/yang"
 )
@@ -87,6 +88,7 @@ func Parse(y *yang.Tree, src []byte, o Options) (*Tree, error) {
 		p.parseBlock(t.root, token{kind: tEOF})
 	}
 	prune(t.root)
+	errs.sort()
 	return t, errs.errs.Err()
 }
 
@@ -206,9 +208,7 @@ func (p *parser) attachDangling(n *Node) {
 			return
 		}
 	}
-	for _, c := range p.pending {
-		target.addNote(c)
-	}
+	target.addNote(strings.Join(p.pending, "\n"))
 	p.pending = nil
 }
 
@@ -266,10 +266,10 @@ func (p *parser) statement(n *Node) {
 		}
 		cur = node
 	}
-	for _, c := range p.pending {
-		node.addNote(c)
+	if len(p.pending) > 0 {
+		node.addNote(strings.Join(p.pending, "\n"))
+		p.pending = p.pending[:0]
 	}
-	p.pending = p.pending[:0]
 	if inactive {
 		node.inactive = true
 	}

@@ -28,6 +28,7 @@ func (t *Tree) validate(limit int) ErrorList {
 	for _, r := range v.refs {
 		v.leafref(r)
 	}
+	v.errs.sort()
 	if !v.errs.full {
 		v.registered()
 	}
@@ -290,7 +291,7 @@ func (v *validator) leafref(n *Node) {
 		vals = []string{n.value}
 	}
 	for i, val := range vals {
-		t := n.s.typ.member(val)
+		t := n.s.typ.matching(val)
 		if t.kind != goyang.Yleafref {
 			continue
 		}

@@ -18,19 +18,20 @@ import (
 // vtype is the type of a leaf or leaf-list compiled for checking values:
 // every restriction of the typedefs on the way, patterns as Go regexps.
 type vtype struct {
-	name     string // the typedef without prefix ("hold-time"), else the builtin ("uint16")
-	hint     string // the first sentence of the typedef's description, for messages
-	kind     goyang.TypeKind
-	ranges   goyang.YangRange
-	lengths  goyang.YangRange
-	patterns []pattern
-	enums    []string
-	bits     []string
-	idents   []string
-	frac     int
-	union    []*vtype
-	path     string // a leafref's path
-	target   *snode // the leaf a leafref points to, once resolved
+	name      string // the typedef without prefix ("hold-time"), else the builtin ("uint16")
+	hint      string // the first sentence of the typedef's description, for messages
+	kind      goyang.TypeKind
+	ranges    goyang.YangRange
+	lengths   goyang.YangRange
+	patterns  []pattern
+	enums     []string
+	bits      []string
+	idents    []string
+	identMods []string // the module of each identity
+	frac      int
+	union     []*vtype
+	path      string // a leafref's path
+	target    *snode // the leaf a leafref points to, once resolved
 }
 
 // kindEmpty is the type of a leaf that takes no value.
@@ -60,10 +61,12 @@ func compileType(t *yang.Type) *vtype {
 	}
 	vt.enums = t.EnumNames()
 	if y.Bit != nil {
-		vt.bits = y.Bit.Names()
+		for _, v := range y.Bit.Values() { // in position order
+			vt.bits = append(vt.bits, y.Bit.Name(v))
+		}
 	}
 	if y.IdentityBase != nil {
-		vt.idents = identities(y.IdentityBase, nil)
+		vt.idents, vt.identMods = identities(y.IdentityBase, nil, nil)
 	}
 	for _, m := range t.Union() {
 		vt.union = append(vt.union, compileType(m))
@@ -86,21 +89,26 @@ func typedefHint(y *goyang.YangType) string {
 	if s == "" {
 		return ""
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	if n < len(s) {
-		if r2, _ := utf8.DecodeRuneInString(s[n:]); r2 >= 'a' && r2 <= 'z' { // keep "IPv4", "BGP"
-			s = strings.ToLower(string(r)) + s[n:]
-		}
+	// "A BGP identifier" → "a BGP identifier", but "IPv4 address" stays.
+	word, _, _ := strings.Cut(s, " ")
+	if rest := word[1:]; rest == strings.ToLower(rest) {
+		s = strings.ToLower(s[:1]) + s[1:]
 	}
 	return s
 }
 
-func identities(id *goyang.Identity, out []string) []string {
+// identities returns the identities derived from id, with the module of each.
+func identities(id *goyang.Identity, names, mods []string) ([]string, []string) {
 	for _, v := range id.Values {
-		out = append(out, v.Name)
-		out = identities(v, out)
+		mod := ""
+		if m := goyang.RootNode(v); m != nil {
+			mod = m.Name
+		}
+		names = append(names, v.Name)
+		mods = append(mods, mod)
+		names, mods = identities(v, names, mods)
 	}
-	return out
+	return names, mods
 }
 
 var (
@@ -335,18 +343,25 @@ func (t *vtype) checkUnion(v string) (string, string) {
 	return "", fmt.Sprintf("%q matches no type of the union (%s)", v, strings.Join(names, ", "))
 }
 
-// member returns the member of a union that v is taken as (the first that
-// accepts it), or t itself for a type that is not a union.
+// member returns the type v is taken as: the member of a union that
+// accepts it first, through leafrefs to the type of their target.
 func (t *vtype) member(v string) *vtype {
-	if t.kind == goyang.Yleafref && t.target != nil && t.target.typ != nil {
-		return t.target.typ.member(v)
+	m := t.matching(v)
+	if m.kind == goyang.Yleafref && m.target != nil && m.target.typ != nil {
+		return m.target.typ.member(v)
 	}
+	return m
+}
+
+// matching returns the member of a union that accepts v first (a leafref
+// as such), or t itself for a type that is not a union.
+func (t *vtype) matching(v string) *vtype {
 	if t.kind != goyang.Yunion {
 		return t
 	}
 	for _, m := range t.union {
 		if _, msg := m.check(v); msg == "" {
-			return m.member(v)
+			return m.matching(v)
 		}
 	}
 	return t
