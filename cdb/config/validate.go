@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -383,7 +384,7 @@ type registration struct {
 
 var (
 	validatorsMu sync.RWMutex
-	validators   []registration
+	validators   []*registration
 )
 
 // RegisterValidator registers fn to run in Validate whenever the tree has
@@ -392,12 +393,24 @@ var (
 // registered, after the checks that come from YANG. Components register
 // from init.
 func RegisterValidator(path string, fn func(*Tree) error) {
+	registerValidator(path, fn)
+}
+
+// registerValidator registers fn and returns a function that removes it
+// (for tests).
+func registerValidator(path string, fn Validator) func() {
 	if fn == nil {
 		panic("config: RegisterValidator with a nil function")
 	}
 	validatorsMu.Lock()
 	defer validatorsMu.Unlock()
-	validators = append(validators, registration{path: strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == ' ' }), fn: fn})
+	r := &registration{path: strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == ' ' }), fn: fn}
+	validators = append(validators, r)
+	return func() {
+		validatorsMu.Lock()
+		defer validatorsMu.Unlock()
+		validators = slices.DeleteFunc(slices.Clone(validators), func(x *registration) bool { return x == r })
+	}
 }
 
 // Errorf returns an error about the node n (which must be of t), at its
