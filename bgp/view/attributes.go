@@ -1,6 +1,8 @@
 package view
 
 import (
+	"net/netip"
+
 	"github.com/zebgp/ze/bgp/wire"
 	"github.com/zebgp/ze/bgp/wire/attr"
 )
@@ -166,51 +168,31 @@ func appendListAttr(w *W, a wire.Attr) error {
 		if err != nil {
 			return err
 		}
-		w.Open('[')
-		for i := 0; i < x.Count(); i++ {
-			w.Text(x.At(i).AppendText)
-		}
-		w.Close(']')
+		appendTexts(w, x.Count(), x.At)
 	case wire.AttrLargeCommunity:
 		x, err := attr.DecodeLargeCommunities(v)
 		if err != nil {
 			return err
 		}
-		w.Open('[')
-		for i := 0; i < x.Count(); i++ {
-			w.Text(x.At(i).AppendText)
-		}
-		w.Close(']')
+		appendTexts(w, x.Count(), x.At)
 	case wire.AttrExtCommunity:
 		x, err := attr.DecodeExtCommunities(v)
 		if err != nil {
 			return err
 		}
-		w.Open('[')
-		for i := 0; i < x.Count(); i++ {
-			w.Text(x.At(i).AppendText)
-		}
-		w.Close(']')
+		appendTexts(w, x.Count(), x.At)
 	case wire.AttrIPv6ExtCommunity:
 		x, err := attr.DecodeIPv6ExtCommunities(v)
 		if err != nil {
 			return err
 		}
-		w.Open('[')
-		for i := 0; i < x.Count(); i++ {
-			w.Text(x.At(i).AppendText)
-		}
-		w.Close(']')
+		appendTexts(w, x.Count(), x.At)
 	case wire.AttrClusterList:
 		x, err := attr.DecodeClusterList(v)
 		if err != nil {
 			return err
 		}
-		w.Open('[')
-		for i := 0; i < x.Count(); i++ {
-			w.Text(x.At(i).AppendTo)
-		}
-		w.Close(']')
+		appendTexts(w, x.Count(), func(i int) addrText { return addrText(x.At(i)) })
 	case wire.AttrPrefixSID:
 		x, err := attr.DecodePrefixSID(v)
 		if err != nil {
@@ -227,6 +209,24 @@ func appendListAttr(w *W, a wire.Attr) error {
 		w.Close('}')
 	}
 	return nil
+}
+
+// texter is what list elements offer: their text form.
+type texter interface{ AppendText([]byte) []byte }
+
+// addrText gives an address the texter shape.
+type addrText netip.Addr
+
+func (a addrText) AppendText(b []byte) []byte { return netip.Addr(a).AppendTo(b) }
+
+// appendTexts writes n elements, element i from at(i), as an array of
+// strings. It is generic so that no element is boxed.
+func appendTexts[T texter](w *W, n int, at func(int) T) {
+	w.Open('[')
+	for i := 0; i < n; i++ {
+		w.Text(at(i).AppendText)
+	}
+	w.Close(']')
 }
 
 // appendASPath writes the path as a list of segments:
