@@ -76,7 +76,7 @@ func drive(t testing.TB, m *Machine, steps ...any) {
 
 // Setups: a machine in a state, by the shortest path to it.
 var (
-	inIdle = func(t testing.TB, mod func(*Config)) *Machine { return newMachine(t, mod) }
+	inIdle = newMachine
 	// inIdleHolding: dropped to Idle once, IdleHoldTimer (5s) running.
 	inIdleHolding = func(t testing.TB, mod func(*Config)) *Machine {
 		m := newMachine(t, mod)
