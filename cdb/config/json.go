@@ -181,6 +181,9 @@ type jsonDecoder struct {
 	errs  *collector
 	lines []int // offsets where lines start
 	bad   bool  // a syntax error: stop
+
+	lastOff int // the last offset posAt was asked for, and its place
+	lastPos Pos
 }
 
 // decodeJSON reads src into t.
@@ -208,10 +211,18 @@ func decodeJSON(t *Tree, src []byte, errs *collector) {
 	}
 }
 
-// posAt returns the place of the byte offset off.
+// posAt returns the place of the byte offset off. Offsets mostly grow, so
+// the column is counted on from the last one asked for on the same line:
+// a long line costs no more than a short one.
 func (d *jsonDecoder) posAt(off int) Pos {
 	i := sort.Search(len(d.lines), func(i int) bool { return d.lines[i] > off }) - 1
-	return Pos{Line: i + 1, Col: utf8.RuneCount(d.src[d.lines[i]:off]) + 1}
+	from, col := d.lines[i], 1
+	if d.lastPos.Line == i+1 && d.lastOff <= off {
+		from, col = d.lastOff, d.lastPos.Col
+	}
+	p := Pos{Line: i + 1, Col: col + utf8.RuneCount(d.src[from:off])}
+	d.lastOff, d.lastPos = off, p
+	return p
 }
 
 // next returns the next token and where it starts.
@@ -228,21 +239,28 @@ func (d *jsonDecoder) next() (Pos, json.Token, error) {
 func (d *jsonDecoder) token() (Pos, json.Token, bool) {
 	pos, tok, err := d.next()
 	if err != nil {
-		if !d.bad {
-			var se *json.SyntaxError
-			if errors.As(err, &se) {
-				pos = d.posAt(min(int(se.Offset), len(d.src)))
-			}
-			msg := strings.TrimPrefix(err.Error(), "json: ")
-			if errors.Is(err, io.EOF) {
-				msg = "unexpected end of the text"
-			}
-			d.errs.add(pos, "", "JSON: %s", msg)
-		}
-		d.bad = true
+		d.fail(pos, err)
 		return pos, nil, false
 	}
 	return pos, tok, true
+}
+
+// fail reports a syntax error (at pos, unless the error has a place) and
+// stops the decoding: the decoder cannot go on after one.
+func (d *jsonDecoder) fail(pos Pos, err error) {
+	if d.bad {
+		return
+	}
+	d.bad = true
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		pos = d.posAt(min(int(se.Offset), len(d.src)))
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		msg = "unexpected end of the text"
+	}
+	d.errs.add(pos, "", "JSON: %s", msg)
 }
 
 func describeJSON(tok json.Token) string {
@@ -261,7 +279,7 @@ func describeJSON(tok json.Token) string {
 func (d *jsonDecoder) skip() {
 	var raw json.RawMessage
 	if err := d.dec.Decode(&raw); err != nil {
-		d.token()
+		d.fail(d.posAt(min(int(d.dec.InputOffset()), len(d.src))), err)
 	}
 }
 
@@ -282,7 +300,11 @@ func (d *jsonDecoder) object(n *Node, mod string) {
 		if !ok {
 			return
 		}
-		name := tok.(string)
+		name, isName := tok.(string)
+		if !isName {
+			d.fail(pos, errors.New("want a member name"))
+			return
+		}
 		if strings.HasPrefix(name, "@") {
 			metas = append(metas, d.meta(pos, strings.TrimPrefix(name, "@")))
 			continue
@@ -394,7 +416,11 @@ func (d *jsonDecoder) entry(n *Node, sn *snode, path string) {
 		if !ok {
 			return
 		}
-		name := mtok.(string)
+		name, isName := mtok.(string)
+		if !isName {
+			d.fail(mpos, errors.New("want a member name"))
+			return
+		}
 		if strings.HasPrefix(name, "@") {
 			metas = append(metas, d.meta(mpos, strings.TrimPrefix(name, "@")))
 			continue
@@ -517,7 +543,7 @@ func (d *jsonDecoder) meta(pos Pos, name string) jsonMeta {
 	m := jsonMeta{pos: pos, name: name}
 	var raw json.RawMessage
 	if err := d.dec.Decode(&raw); err != nil {
-		d.token()
+		d.fail(pos, err)
 		return m
 	}
 	var obj map[string]json.RawMessage

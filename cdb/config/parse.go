@@ -439,6 +439,12 @@ func (p *parser) leafList(cur *Node, sn *snode, t token) (*Node, bool) {
 	old := cur.childFor(sn)
 	var add []string
 	var addPos []Pos
+	have := map[string]bool{}
+	if old != nil {
+		for _, v := range old.values {
+			have[v] = true
+		}
+	}
 	ok := true
 	for _, v := range vals {
 		c, msg := sn.typ.check(v.text)
@@ -446,12 +452,13 @@ func (p *parser) leafList(cur *Node, sn *snode, t token) (*Node, bool) {
 		case msg != "":
 			p.errs.add(v.pos, path, "%s: %s", path, msg)
 			ok = false
-		case old != nil && slices.Contains(old.values, c) || slices.Contains(add, c):
+		case have[c]:
 			if p.strict {
 				p.errs.add(v.pos, path, "%s: value %s given twice", path, quote(c))
 				ok = false
 			}
 		default:
+			have[c] = true
 			add = append(add, c)
 			addPos = append(addPos, v.pos)
 		}

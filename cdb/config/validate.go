@@ -73,9 +73,47 @@ func activeClone(n, parent *Node) *Node {
 }
 
 type validator struct {
-	t    *Tree
-	errs *collector
-	refs []*Node // leaves and leaf-lists whose type has a leafref
+	t       *Tree
+	errs    *collector
+	refs    []*Node // leaves and leaf-lists whose type has a leafref
+	targets map[refKey]map[string]bool
+}
+
+// refKey names the values a leafref path leads to: the node its leading
+// ".." steps reach, and the path.
+type refKey struct {
+	from *Node
+	path string
+}
+
+// leafrefTargets is leafrefValues, computed once for all the leafrefs
+// whose path leads to the same values (every entry of a list pointing at
+// its siblings, say).
+func (v *validator) leafrefTargets(n *Node, path string) map[string]bool {
+	from := n
+	steps, abs := leafrefSteps(path)
+	if abs {
+		from = v.t.root
+	}
+	for _, st := range steps {
+		if st != ".." || from == nil {
+			break
+		}
+		from = from.up()
+	}
+	if from == nil {
+		return nil
+	}
+	k := refKey{from, path}
+	if m, ok := v.targets[k]; ok {
+		return m
+	}
+	m := leafrefValues(v.t, n, path)
+	if v.targets == nil {
+		v.targets = map[refKey]map[string]bool{}
+	}
+	v.targets[k] = m
+	return m
 }
 
 // errorAt records an error about path (words) at the place of n.
@@ -296,7 +334,7 @@ func (v *validator) leafref(n *Node) {
 		if t.kind != goyang.Yleafref {
 			continue
 		}
-		targets := leafrefValues(v.t, n, t.path)
+		targets := v.leafrefTargets(n, t.path)
 		if !targets[val] {
 			v.errorAt(n, n.ValuePos(i), n.Path(), "%s refers to nothing: no %s has this value", quote(val), strings.TrimPrefix(leafrefShow(t.path), "/"))
 		}
