@@ -1,10 +1,14 @@
 package fsm
 
 import (
+	"encoding/hex"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/capability"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
 
@@ -214,4 +218,85 @@ func hasKind(actions []Action, k ActionKind) bool {
 		}
 	}
 	return false
+}
+
+// openSeeds returns the bodies of the OPENs in testdata/opens.txt.
+func openSeeds(f *testing.F) [][]byte {
+	data, err := os.ReadFile("testdata/opens.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var out [][]byte
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		b, err := hex.DecodeString(line)
+		if err != nil || len(b) <= wire.HeaderLen || wire.MsgType(b[18]) != wire.MsgOpen {
+			f.Fatalf("bad seed %q: %v", line, err)
+		}
+		out = append(out, b[wire.HeaderLen:])
+	}
+	return out
+}
+
+// FuzzCheckOpen: an OPEN that ParseOpen accepts never makes CheckOpen
+// panic; it yields an OPEN Message Error or a Session whose hold time is
+// the smaller of both and not 1 or 2 seconds, whose AS is the expected one
+// and not 0, and which takes a machine in OpenSent to OpenConfirm with the
+// timers that hold time calls for.
+func FuzzCheckOpen(f *testing.F) {
+	for _, s := range openSeeds(f) {
+		f.Add(s, byte(0))
+		f.Add(s, byte(0xFF))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, opts byte) {
+		o, err := message.ParseOpen(body)
+		if err != nil {
+			return
+		}
+		cfg := testConfig()
+		cfg.PeerAS = 0 // the seeds come from several ASes
+		if opts&1 != 0 {
+			cfg.PeerAS = 65533
+		}
+		if opts&2 != 0 {
+			cfg.Required = []capability.Capability{capability.Multiprotocol{Family: wire.IPv6Unicast}}
+		}
+		if opts&4 != 0 {
+			cfg.Capabilities = append(cfg.Capabilities, capability.Role{Role: capability.RoleRS})
+			cfg.StrictRole = opts&8 != 0
+		}
+		if opts&16 != 0 {
+			cfg.HoldTime = 0
+		}
+		s, err := cfg.CheckOpen(o)
+		if err != nil {
+			ne, ok := wire.AsNotify(err)
+			if !ok || ne.Code != wire.NotifyOpen {
+				t.Fatalf("CheckOpen: %v, want an OPEN Message Error", err)
+			}
+			return
+		}
+		peerHold := time.Duration(o.HoldTime) * time.Second
+		if s.HoldTime != min(cfg.HoldTime, peerHold) || (s.HoldTime > 0 && s.HoldTime < 3*time.Second) ||
+			s.Keepalive != s.HoldTime/3 {
+			t.Fatalf("hold %v keepalive %v from ours %v and the peer's %v", s.HoldTime, s.Keepalive, cfg.HoldTime, peerHold)
+		}
+		if s.PeerAS == 0 || (cfg.PeerAS != 0 && s.PeerAS != cfg.PeerAS) || s.PeerID != o.BGPID ||
+			s.Negotiated.Recv == nil || s.Negotiated.Send == nil {
+			t.Fatalf("session %+v", s)
+		}
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Step(ManualStart)
+		m.Step(TCPConnectionAcked)
+		state, _ := m.Handle(Input{Event: BGPOpen, Session: &s})
+		if state != OpenConfirm || m.HoldTime() != s.HoldTime || m.Running(HoldTimer) != (s.HoldTime > 0) {
+			t.Fatalf("after the OPEN: %v, hold %v, HoldTimer %v", state, m.HoldTime(), m.Running(HoldTimer))
+		}
+	})
 }

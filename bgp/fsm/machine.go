@@ -58,7 +58,8 @@ func New(cfg Config) (*Machine, error) {
 // State returns the current state.
 func (m *Machine) State() State { return m.state }
 
-// Config returns the machine's configuration.
+// Config returns the machine's configuration, for CheckOpen and
+// OpenMessage. It must not be modified.
 func (m *Machine) Config() *Config { return &m.cfg }
 
 // ConnectRetryCounter returns the RFC 4271 §8 ConnectRetryCounter.
@@ -357,22 +358,17 @@ func (m *Machine) fsmError(ev Event) message.Notification {
 	return message.Notification{Code: wire.NotifyFSM, Subcode: sub, Data: msgTypeData[t][:]}
 }
 
-// reasonOf names why an event ended the session.
+// reasonOf names why an event of the "any other event" rows of Connect and
+// Active dropped the connection.
 func reasonOf(ev Event) Reason {
 	switch ev {
-	case ManualStop:
-		return ReasonManualStop
 	case AutomaticStop:
 		return ReasonAutomaticStop
 	case HoldTimerExpires:
 		return ReasonHoldTimerExpired
-	case SendHoldTimerExpires:
-		return ReasonSendHoldTimerExpired
-	case TCPConnectionFails:
-		return ReasonConnectionFailed
-	case NotifMsg, NotifMsgVerErr:
+	case NotifMsg:
 		return ReasonNotificationReceived
-	case BGPHeaderErr, BGPOpenMsgErr, UpdateMsgErr:
+	case UpdateMsgErr:
 		return ReasonMessageError
 	case OpenCollisionDump:
 		return ReasonCollision
