@@ -83,10 +83,13 @@ func (m *Machine) Step(ev Event) (State, []Action) { return m.Handle(Input{Event
 // call. A valid OPEN is BGPOpen; the machine makes it event 20 (BGPOpen with
 // DelayOpenTimer running) when its DelayOpenTimer runs, and event 19 when it
 // does not, whichever of the two the driver passed. An expiry event marks
-// its timer stopped.
+// its timer stopped. An Event that is not one of the constants is ignored.
 func (m *Machine) Handle(in Input) (State, []Action) {
 	m.n = 0
 	ev := in.Event
+	if ev == 0 || ev > MaxEvent {
+		return m.state, nil
+	}
 	if ev == BGPOpen || ev == BGPOpenDelayOpen {
 		ev = BGPOpen
 		if m.Running(DelayOpenTimer) {

@@ -25,6 +25,18 @@ func TestAllocsEstablished(t *testing.T) {
 	}
 }
 
+func TestInvalidEvent(t *testing.T) {
+	for _, setup := range []func(testing.TB, func(*Config)) *Machine{inIdle, inConnect, inOpenSent, inEstablished} {
+		m := setup(t, nil)
+		from := m.State()
+		for _, e := range []Event{0, MaxEvent + 1, 255} {
+			if s, actions := m.Step(e); s != from || len(actions) != 0 {
+				t.Errorf("%v, event %d: got %v %v, want no change", from, e, s, strs(actions))
+			}
+		}
+	}
+}
+
 func BenchmarkStepEstablished(b *testing.B) {
 	for _, e := range []Event{KeepAliveMsg, UpdateMsg} {
 		b.Run(e.String(), func(b *testing.B) {
