@@ -93,7 +93,7 @@ func Parse(y *yang.Tree, src []byte, o Options) (*Tree, error) {
 }
 
 // Load parses a configuration text in any form and validates it: every
-// error of both steps, up to the limit.
+// error of both steps, up to the limit, in the order of their places.
 func Load(y *yang.Tree, src []byte, o Options) (*Tree, error) {
 	t, err := Parse(y, src, o)
 	var errs ErrorList
@@ -105,7 +105,10 @@ func Load(y *yang.Tree, src []byte, o Options) (*Tree, error) {
 		limit = DefaultMaxErrors
 	}
 	if len(errs) < limit {
-		errs = append(errs, t.validate(limit-len(errs))...)
+		all := &collector{errs: append(errs, t.validate(limit-len(errs))...)}
+		all.full = len(all.errs) > 0 && strings.HasPrefix(all.errs[len(all.errs)-1].Message, "too many errors")
+		all.sort()
+		errs = all.errs
 	}
 	return t, errs.Err()
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/zebgp/ze/cmd/ze/bgp"
+	"github.com/zebgp/ze/cmd/ze/config"
 	"github.com/zebgp/ze/cmd/ze/data"
 	"github.com/zebgp/ze/cmd/ze/schema"
 )
@@ -21,6 +22,7 @@ type domain struct {
 
 var domains = map[string]domain{
 	"bgp":     {bgp.Run, "BGP tools: decode and encode messages"},
+	"config":  {config.Run, "configuration files: validate, fmt, diff"},
 	"data":    {data.Run, "the ZeFS store: ls, cat, import, rm, compact"},
 	"schema":  {schema.Run, "the YANG modules: list, show, tree"},
 	"version": {func([]string) int { fmt.Println("ze " + version); return 0 }, "print the version"},
@@ -44,7 +46,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: ze <command> [arguments]\n\ncommands:")
-	for _, name := range []string{"bgp", "data", "schema", "version"} {
+	for _, name := range []string{"bgp", "config", "data", "schema", "version"} {
 		fmt.Fprintf(os.Stderr, "  %-10s %s\n", name, domains[name].help)
 	}
 }
