@@ -9,6 +9,7 @@ import (
 	"github.com/zebgp/ze/cmd/ze/bgp"
 	"github.com/zebgp/ze/cmd/ze/config"
 	"github.com/zebgp/ze/cmd/ze/data"
+	"github.com/zebgp/ze/cmd/ze/plugin"
 	"github.com/zebgp/ze/cmd/ze/schema"
 )
 
@@ -24,6 +25,7 @@ var domains = map[string]domain{
 	"bgp":     {bgp.Run, "BGP tools: decode and encode messages"},
 	"config":  {config.Run, "configuration files: validate, fmt, diff"},
 	"data":    {data.Run, "the ZeFS store: ls, cat, import, rm, compact"},
+	"plugin":  {plugin.Run, "plugins: list those built in, the Python SDK"},
 	"schema":  {schema.Run, "the YANG modules: list, show, tree"},
 	"version": {func([]string) int { fmt.Println("ze " + version); return 0 }, "print the version"},
 }
@@ -46,7 +48,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: ze <command> [arguments]\n\ncommands:")
-	for _, name := range []string{"bgp", "config", "data", "schema", "version"} {
+	for _, name := range []string{"bgp", "config", "data", "plugin", "schema", "version"} {
 		fmt.Fprintf(os.Stderr, "  %-10s %s\n", name, domains[name].help)
 	}
 }

@@ -1,0 +1,85 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/zebgp/ze/engine/plugin/rpc"
+)
+
+// runCall is `ze plugin call`: one RPC to a run-host, its result printed as
+// JSON ({} for a bare ok), or with --get KEY the value of one member (a
+// string without its quotes).
+func runCall(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("ze plugin call", stderr)
+	control := fs.String("control", "", "the run-host's control `address`")
+	get := fs.String("get", "", "print only the member `KEY` of the result")
+	timeout := fs.Duration("timeout", 20*time.Second, "how long to wait for the answer")
+	if err := fs.Parse(args); err != nil {
+		return parseError(err)
+	}
+	if *control == "" || fs.NArg() < 1 || fs.NArg() > 2 {
+		fmt.Fprint(stderr, "usage: ze plugin call --control ADDR [--get KEY] METHOD [JSON]\n")
+		return exitError
+	}
+	method := fs.Arg(0)
+	var params []byte
+	if fs.NArg() == 2 {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(fs.Arg(1))); err != nil {
+			fmt.Fprintf(stderr, "ze plugin call: %s: params: %v\n", method, err)
+			return exitError
+		}
+		params = buf.Bytes()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", *control)
+	if err != nil {
+		fmt.Fprintf(stderr, "ze plugin call: %v\n", err)
+		return exitError
+	}
+	conn := rpc.NewConn(nc, rpc.Options{})
+	defer conn.Close()
+	res, err := conn.Call(ctx, method, params)
+	if err != nil {
+		var re *rpc.RemoteError
+		if errors.As(err, &re) {
+			fmt.Fprintf(stderr, "ze plugin call: %s: %s\n", method, re.Message)
+		} else {
+			fmt.Fprintf(stderr, "ze plugin call: %s: %v\n", method, err)
+		}
+		return exitError
+	}
+	if len(res) == 0 {
+		res = []byte("{}")
+	}
+	if *get == "" {
+		fmt.Fprintf(stdout, "%s\n", res)
+		return exitOK
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(res, &m); err != nil {
+		fmt.Fprintf(stderr, "ze plugin call: %v\n", err)
+		return exitError
+	}
+	v, ok := m[*get]
+	if !ok {
+		fmt.Fprintf(stderr, "ze plugin call: no %q in the result\n", *get)
+		return exitError
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		fmt.Fprintln(stdout, s)
+	} else {
+		fmt.Fprintf(stdout, "%s\n", v)
+	}
+	return exitOK
+}

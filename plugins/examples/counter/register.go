@@ -1,0 +1,5 @@
+package counter
+
+import "github.com/zebgp/ze/plugins/sdk"
+
+func init() { sdk.Builtin(Name, Run) }
