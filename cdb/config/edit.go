@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -244,7 +245,8 @@ func (t *Tree) deleteAt(l loc) error {
 func removeUp(n *Node) {
 	for p := n.parent; p != nil; n, p = p, p.parent {
 		p.removeChild(n)
-		if p.parent == nil || !(p.kind == List && len(p.children) == 0 || p.kind == Container && isVoid(p)) {
+		emptied := p.kind == List && len(p.children) == 0 || p.kind == Container && isVoid(p)
+		if p.parent == nil || !emptied {
 			return
 		}
 	}
@@ -343,7 +345,7 @@ func (t *Tree) annotateLine(line []token, errs *collector) {
 		return
 	}
 	text := line[len(line)-2]
-	rest := append(line[1:len(line)-2:len(line)-2], line[len(line)-1])
+	rest := slices.Concat(line[1:len(line)-2], line[len(line)-1:])
 	if n := t.lineNode(rest, errs, "annotate"); n != nil {
 		n.note = normalizeNote(text.text)
 	}

@@ -267,7 +267,7 @@ func mergeInto(out *[]Value, lv []*Node, sn *snode, path []string) {
 			}
 			clv = append(clv, d)
 		}
-		cpath := append(path[:len(path):len(path)], c.name)
+		cpath := extend(path, c.name)
 		switch c.kind {
 		case Leaf, LeafList:
 			if v, ok := leafValue(clv, c, cpath); ok {
@@ -303,7 +303,7 @@ func mergeInto(out *[]Value, lv []*Node, sn *snode, path []string) {
 						elv[k] = l.Entry(keys...)
 					}
 				}
-				epath := append(cpath[:len(cpath):len(cpath)], keys...)
+				epath := extend(cpath, keys...)
 				n := firstNode(elv)
 				*out = append(*out, Value{Path: epath, Node: n, From: n.Path(), sn: c})
 				mergeInto(out, elv, c, epath)
@@ -345,7 +345,7 @@ func EffectiveTree(t *Tree, path []string) (*Tree, error) {
 			err = e.Set(v.Path)
 		} else {
 			for _, x := range v.Values {
-				if err = e.Set(append(v.Path[:len(v.Path):len(v.Path)], x)); err != nil {
+				if err = e.Set(extend(v.Path, x)); err != nil {
 					break
 				}
 			}

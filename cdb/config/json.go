@@ -205,7 +205,7 @@ func decodeJSON(t *Tree, src []byte, errs *collector) {
 	}
 	d.object(t.root, "")
 	if !d.bad {
-		if pos, _, err := d.next(); err != io.EOF {
+		if pos, _, err := d.next(); !errors.Is(err, io.EOF) {
 			errs.add(pos, "", "JSON: unexpected data after the top-level object")
 		}
 	}

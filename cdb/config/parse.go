@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -97,9 +98,7 @@ func Parse(y *yang.Tree, src []byte, o Options) (*Tree, error) {
 func Load(y *yang.Tree, src []byte, o Options) (*Tree, error) {
 	t, err := Parse(y, src, o)
 	var errs ErrorList
-	if err != nil {
-		errs = err.(ErrorList)
-	}
+	errors.As(err, &errs)
 	limit := o.MaxErrors
 	if limit <= 0 {
 		limit = DefaultMaxErrors

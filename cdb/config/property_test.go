@@ -30,9 +30,8 @@ func (g *treeGen) value(t *vtype) (string, bool) {
 			ok = append(ok, v)
 		}
 	}
-	for _, v := range append(t.enums, t.idents...) {
-		ok = append(ok, v)
-	}
+	ok = append(ok, t.enums...)
+	ok = append(ok, t.idents...)
 	for _, r := range t.ranges {
 		ok = append(ok, r.Min.String(), r.Max.String())
 	}
@@ -61,7 +60,7 @@ func (g *treeGen) fill(tb testing.TB, sn *snode, path []string, depth int) {
 		if !c.config || c.isKey() || g.r.IntN(10) < 5 || depth > 6 {
 			continue
 		}
-		p := append(path[:len(path):len(path)], c.name)
+		p := extend(path, c.name)
 		switch c.kind {
 		case Leaf:
 			if c.typ.kind == kindEmpty {
@@ -72,7 +71,7 @@ func (g *treeGen) fill(tb testing.TB, sn *snode, path []string, depth int) {
 		case LeafList:
 			for range 1 + g.r.IntN(3) {
 				if v, ok := g.value(c.typ); ok {
-					g.set(tb, append(p[:len(p):len(p)], v))
+					g.set(tb, extend(p, v))
 				}
 			}
 		case Container:
@@ -87,7 +86,7 @@ func (g *treeGen) fill(tb testing.TB, sn *snode, path []string, depth int) {
 				for _, k := range c.keys {
 					v, has := g.value(k.typ)
 					ok = ok && has
-					ep = append(ep[:len(ep):len(ep)], v)
+					ep = extend(ep, v)
 				}
 				if !ok {
 					break
@@ -102,9 +101,9 @@ func (g *treeGen) fill(tb testing.TB, sn *snode, path []string, depth int) {
 // mark annotates and deactivates random nodes.
 func (g *treeGen) mark() {
 	notes := []string{"a note", "two\nlines", " leading blank", "", "trailing\n", "# hash", "ünï"}
-	_ = g.t.Walk(func(n *Node) error {
+	g.t.Walk(func(n *Node) bool {
 		if n.kind == List {
-			return nil
+			return true
 		}
 		if g.r.IntN(8) == 0 {
 			n.note = normalizeNote(notes[g.r.IntN(len(notes))])
@@ -112,7 +111,7 @@ func (g *treeGen) mark() {
 		if g.r.IntN(12) == 0 {
 			n.inactive = true
 		}
-		return nil
+		return true
 	})
 }
 

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"slices"
 	"strings"
 
@@ -63,6 +62,11 @@ type Node struct {
 	vpos     []Pos // Leaf, LeafList: where each value was given
 }
 
+// extend returns path followed by words, never sharing path's array.
+func extend(path []string, words ...string) []string {
+	return append(slices.Clip(path), words...)
+}
+
 // indexAt is the number of entries from which a list keeps a map of its
 // entries by key.
 const indexAt = 8
@@ -95,35 +99,22 @@ func (t *Tree) Equal(u *Tree) bool {
 	return t.s.y == u.s.y && t.root.Equal(u.root)
 }
 
-// SkipChildren, returned by a Walk function, skips the children of the
-// node it was called with.
-var SkipChildren = errors.New("config: skip children")
-
 // Walk calls fn for every node of the tree, parents before children, in
-// schema order (a list, then its entries, then each entry's children). An
-// error from fn stops the walk and is returned, except SkipChildren.
-func (t *Tree) Walk(fn func(n *Node) error) error {
+// schema order (a list, then its entries, then each entry's children).
+// When fn returns false, the children of that node are skipped.
+func (t *Tree) Walk(fn func(n *Node) bool) {
 	for _, c := range t.root.children {
-		if err := c.walk(fn); err != nil {
-			return err
-		}
+		c.walk(fn)
 	}
-	return nil
 }
 
-func (n *Node) walk(fn func(*Node) error) error {
-	if err := fn(n); err != nil {
-		if errors.Is(err, SkipChildren) {
-			return nil
-		}
-		return err
+func (n *Node) walk(fn func(*Node) bool) {
+	if !fn(n) {
+		return
 	}
 	for _, c := range n.children {
-		if err := c.walk(fn); err != nil {
-			return err
-		}
+		c.walk(fn)
 	}
-	return nil
 }
 
 // Name returns the schema name of the node ("hold-time"; for a list and

@@ -151,7 +151,7 @@ func (v *validator) node(n *Node, sn *snode, anchor *Node, apath, path []string)
 			d = kids[i]
 			i++
 		}
-		cpath := append(path[:len(path):len(path)], c.name)
+		cpath := extend(path, c.name)
 		switch c.kind {
 		case Leaf:
 			if d == nil && c.mandatory {
@@ -180,7 +180,7 @@ func (v *validator) node(n *Node, sn *snode, anchor *Node, apath, path []string)
 			if d != nil {
 				cnt = len(d.children)
 				for _, e := range d.children {
-					epath := append(cpath[:len(cpath):len(cpath)], e.keys...)
+					epath := extend(cpath, e.keys...)
 					v.node(e, c, e, epath, epath)
 				}
 				v.unique(d, cpath)

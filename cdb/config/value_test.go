@@ -87,7 +87,7 @@ func TestCheckValue(t *testing.T) {
 func TestNearest(t *testing.T) {
 	names := []string{"hold-time", "keepalive", "local-as", "local-address", "group"}
 	tests := map[string]string{
-		"hold-tme": "hold-time", "holdtime": "hold-time", "keepalvie": "keepalive", "local-adress": "local-address",
+		"hold-tme": "hold-time", "holdtime": "hold-time", "keepalvie": "keepalive", "local-addr": "local-address", "lcoal-as": "local-as",
 		"loc": "local-as", "gruop": "group", "xyz": "", "": "", "hold-time-x-y-z": "",
 	}
 	for word, want := range tests {

@@ -130,8 +130,7 @@ func runFmt(c *cmdline, args []string) int {
 		return c.errorf(exitError, "%v", err)
 	}
 	if !*write {
-		c.stdout.Write(out)
-		return exitOK
+		return c.write(out)
 	}
 	old, _ := os.ReadFile(rest[0])
 	if bytes.Equal(old, out) {
@@ -198,6 +197,13 @@ func runDiff(c *cmdline, args []string) int {
 	if b == nil {
 		return code
 	}
-	c.stdout.Write(config.Compare(a, b))
+	return c.write(config.Compare(a, b))
+}
+
+// write writes out to standard output.
+func (c *cmdline) write(out []byte) int {
+	if _, err := c.stdout.Write(out); err != nil {
+		return c.errorf(exitError, "%v", err)
+	}
 	return exitOK
 }
