@@ -41,10 +41,10 @@ type Change struct {
 	Old, New *Node
 }
 
-// Diff returns the changes that turn a into b, in schema order (a
-// deletion before an addition at the same place). Entries are matched by
-// key, so the order of entries and of leaf-list values counts only for
-// lists ordered by the user.
+// Diff returns the changes that turn a into b, in schema order; within a
+// list, the entries deleted come first, then those changed, then those
+// added. Entries are matched by key, so the order of entries and of
+// leaf-list values counts only for lists ordered by the user.
 func Diff(a, b *Tree) []Change {
 	var out []Change
 	diffChildren(a.root, b.root, &out)
