@@ -108,11 +108,20 @@ func (p *parser) attachDangling(n *Node) {
 	p.pending = nil
 }
 
+// step is one node a statement names: a container, a list entry with its
+// keys, or last a leaf or leaf-list.
+type step struct {
+	sn   *snode
+	pos  Pos
+	keys []string
+}
+
 // statement reads one statement into n: words that walk the schema from n
 // (containers, list entries with their keys, a leaf with its value or a
 // leaf-list with its values), then ";" or a block (or, in line mode, the
-// end of the line). The node the statement ends at gets the comments that
-// came before it and the "inactive:" mark.
+// end of the line). Nothing is added to the tree unless the words are all
+// right. The node the statement ends at gets the comments that came
+// before it and the "inactive:" mark.
 func (p *parser) statement(n *Node) {
 	p.last = nil
 	inactive := false
@@ -120,47 +129,52 @@ func (p *parser) statement(n *Node) {
 		inactive = true
 		p.i++
 	}
-	cur := n
-	var node *Node
-	for node == nil || node.kind == Container || node.kind == Entry {
+	path := n.Path()
+	sn := n.s
+	var steps []step
+	var vals []token
+	for {
 		t := p.next()
 		if !t.isWord() {
-			p.errs.add(t.pos, cur.PathString(), "expected a keyword %s, got %s", where(cur), t.describe())
+			p.errs.add(t.pos, JoinPath(path), "expected a keyword %s, got %s", whereAt(path), t.describe())
 			p.recover(t)
 			return
 		}
-		sn := cur.s.child(t.text)
-		if sn == nil || !sn.config || sn.isKey() {
-			p.unknown(cur, sn, t)
+		c := sn.child(t.text)
+		if c == nil || !c.config || c.isKey() {
+			p.errs.add(t.pos, JoinPath(path), "%s", unknownMsg(path, sn, c, t.text))
 			p.skip()
 			return
 		}
-		if !p.strict {
-			clearOtherCases(cur, sn)
-		}
-		var ok bool
+		sn = c
+		st := step{sn: sn, pos: t.pos}
+		path = extend(path, sn.name)
+		ok := true
 		switch sn.kind {
-		case Container:
-			node = cur.ensureChild(sn, t.pos)
 		case List:
-			node, ok = p.entry(cur, sn, t)
+			st.keys, ok = p.keys(sn, path)
+			path = append(path, st.keys...)
 		case Leaf:
-			node, ok = p.leaf(cur, sn, t)
+			vals, ok = p.leafValue(sn, path, t)
 		case LeafList:
-			node, ok = p.leafList(cur, sn, t)
+			vals, ok = p.leafListValues(sn, path)
 		}
-		if sn.kind != Container && !ok {
+		if !ok {
 			p.skip()
 			return
 		}
-		if node.kind == Leaf || node.kind == LeafList {
+		steps = append(steps, st)
+		if sn.kind == Leaf || sn.kind == LeafList {
 			break
 		}
-		nx := p.peek()
-		if !nx.isWord() || (!p.lineMode && nx.nl) {
+		if nx := p.peek(); !nx.isWord() || (!p.lineMode && nx.nl) {
 			break // the statement ends at this container or entry
 		}
-		cur = node
+	}
+	node := p.apply(n, steps, vals, JoinPath(path))
+	if node == nil {
+		p.skip()
+		return
 	}
 	if len(p.pending) > 0 {
 		node.addNote(strings.Join(p.pending, "\n"))
@@ -170,6 +184,165 @@ func (p *parser) statement(n *Node) {
 		node.inactive = true
 	}
 	p.end(node)
+}
+
+// whereAt names the node at path for a message: "under PATH", or "at the
+// top level".
+func whereAt(path []string) string {
+	if len(path) == 0 {
+		return "at the top level"
+	}
+	return "under " + JoinPath(path)
+}
+
+// keys reads the keys after the name of the list sn at path.
+func (p *parser) keys(sn *snode, path []string) ([]string, bool) {
+	keys := make([]string, len(sn.keys))
+	for i, k := range sn.keys {
+		kt := p.peek()
+		if !kt.isWord() || (p.strict && kt.nl) {
+			p.errs.add(kt.pos, JoinPath(path), "missing the key %s of %s, got %s", k.name, JoinPath(path), kt.describe())
+			return nil, false
+		}
+		p.i++
+		c, msg := k.typ.check(kt.text)
+		if msg != "" {
+			p.errs.add(kt.pos, JoinPath(path), "%s: %s", JoinPath(path), msg)
+			return nil, false
+		}
+		keys[i] = c
+	}
+	return keys, true
+}
+
+// leafValue reads a leaf's value: one word, or none for type empty (then
+// the value is "" at the place of the keyword t).
+func (p *parser) leafValue(sn *snode, path []string, t token) ([]token, bool) {
+	if sn.typ.kind == kindEmpty {
+		return []token{{kind: tString, pos: t.pos}}, true
+	}
+	vt := p.peek()
+	if !vt.isWord() {
+		p.errs.add(vt.pos, JoinPath(path), "%s: missing value, got %s", JoinPath(path), vt.describe())
+		return nil, false
+	}
+	p.i++
+	c, msg := sn.typ.check(vt.text)
+	if msg != "" {
+		p.errs.add(vt.pos, JoinPath(path), "%s: %s", JoinPath(path), msg)
+		return nil, false
+	}
+	vt.text = c
+	return []token{vt}, true
+}
+
+// leafListValues reads one value or "[ values ]", each checked.
+func (p *parser) leafListValues(sn *snode, path []string) ([]token, bool) {
+	at := JoinPath(path)
+	var vals []token
+	switch vt := p.peek(); {
+	case vt.kind == tLBrack:
+		p.i++
+		for {
+			w := p.peek()
+			if w.kind == tRBrack {
+				p.i++
+				break
+			}
+			if !w.isWord() {
+				p.errs.add(w.pos, at, `%s: missing "]" to close the values opened at %s, got %s`, at, vt.pos, w.describe())
+				return nil, false
+			}
+			p.i++
+			vals = append(vals, w)
+		}
+		if len(vals) == 0 {
+			p.errs.add(vt.pos, at, "%s: [ ] holds no value", at)
+			return nil, false
+		}
+	case vt.isWord():
+		p.i++
+		vals = append(vals, vt)
+	default:
+		p.errs.add(vt.pos, at, "%s: missing value, got %s", at, vt.describe())
+		return nil, false
+	}
+	ok := true
+	for i, v := range vals {
+		c, msg := sn.typ.check(v.text)
+		if msg != "" {
+			p.errs.add(v.pos, at, "%s: %s", at, msg)
+			ok = false
+		}
+		vals[i].text = c
+	}
+	return vals, ok
+}
+
+// apply adds the nodes of a statement to the tree under n and returns the
+// last. A leaf given twice, or a value given twice to a leaf-list, is an
+// error in the hierarchical form (nothing is added); in the set form the
+// leaf's value is replaced and the value already there is kept once.
+func (p *parser) apply(n *Node, steps []step, vals []token, at string) *Node {
+	last := steps[len(steps)-1]
+	old := n
+	for _, st := range steps {
+		if old = old.childFor(st.sn); old != nil && st.sn.kind == List {
+			old = old.Entry(st.keys...)
+		}
+		if old == nil {
+			break
+		}
+	}
+	switch last.sn.kind {
+	case Leaf:
+		if old != nil && p.strict {
+			p.errs.add(last.pos, at, "%s: given twice (first at %s)", at, old.pos)
+			return nil
+		}
+	case LeafList:
+		have := map[string]bool{}
+		if old != nil {
+			for _, v := range old.values {
+				have[v] = true
+			}
+		}
+		kept := vals[:0]
+		for _, v := range vals {
+			switch {
+			case !have[v.text]:
+				have[v.text] = true
+				kept = append(kept, v)
+			case p.strict:
+				p.errs.add(v.pos, at, "%s: value %s given twice", at, quote(v.text))
+				return nil
+			}
+		}
+		vals = kept
+	}
+	cur := n
+	for _, st := range steps {
+		if !p.strict {
+			clearOtherCases(cur, st.sn)
+		}
+		c := cur.ensureChild(st.sn, st.pos)
+		if st.sn.kind == List {
+			c = c.ensureEntry(st.keys, st.pos)
+		}
+		cur = c
+	}
+	switch cur.kind {
+	case Leaf:
+		cur.value = vals[0].text
+		cur.vpos = append(cur.vpos[:0], vals[0].pos)
+		cur.pos = last.pos
+	case LeafList:
+		for _, v := range vals {
+			cur.values = append(cur.values, v.text)
+			cur.vpos = append(cur.vpos, v.pos)
+		}
+	}
+	return cur
 }
 
 // end reads what ends a statement that named node.
@@ -223,11 +396,6 @@ func (p *parser) stmtText(node *Node) string {
 	return s
 }
 
-// unknown reports a keyword that n does not have, with a suggestion.
-func (p *parser) unknown(n *Node, sn *snode, t token) {
-	p.errs.add(t.pos, n.PathString(), "%s", unknownMsg(n.Path(), n.s, sn, t.text))
-}
-
 // unknownMsg says that word is no keyword of the node at path (schema
 // parent), and what it may be instead; sn is what the schema has by that
 // name, if anything (a key, or state data).
@@ -247,125 +415,6 @@ func unknownMsg(path []string, parent, sn *snode, word string) string {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return msg
-}
-
-// entry reads the keys after a list's name and returns the entry.
-func (p *parser) entry(cur *Node, sn *snode, t token) (*Node, bool) {
-	keys := make([]string, len(sn.keys))
-	for i, k := range sn.keys {
-		kt := p.peek()
-		if !kt.isWord() || (p.strict && kt.nl) {
-			p.errs.add(kt.pos, pathOf(cur, sn.name), "missing the key %s of %s, got %s", k.name, pathOf(cur, sn.name), kt.describe())
-			return nil, false
-		}
-		p.i++
-		c, msg := k.typ.check(kt.text)
-		if msg != "" {
-			p.errs.add(kt.pos, pathOf(cur, sn.name), "%s: %s", pathOf(cur, sn.name), msg)
-			return nil, false
-		}
-		keys[i] = c
-	}
-	l := cur.ensureChild(sn, t.pos)
-	return l.ensureEntry(keys, t.pos), true
-}
-
-// leaf reads a leaf's value (none for type empty) and sets it.
-func (p *parser) leaf(cur *Node, sn *snode, t token) (*Node, bool) {
-	path := pathOf(cur, sn.name)
-	v, vpos := "", t.pos
-	if sn.typ.kind != kindEmpty {
-		vt := p.peek()
-		if !vt.isWord() {
-			p.errs.add(vt.pos, path, "%s: missing value, got %s", path, vt.describe())
-			return nil, false
-		}
-		p.i++
-		c, msg := sn.typ.check(vt.text)
-		if msg != "" {
-			p.errs.add(vt.pos, path, "%s: %s", path, msg)
-			return nil, false
-		}
-		v, vpos = c, vt.pos
-	}
-	if old := cur.childFor(sn); old != nil && p.strict {
-		p.errs.add(t.pos, path, "%s: given twice (first at %s)", path, old.pos)
-		return nil, false
-	}
-	n := cur.ensureChild(sn, t.pos)
-	n.value = v
-	n.vpos = append(n.vpos[:0], vpos)
-	if !p.strict {
-		n.pos = t.pos
-	}
-	return n, true
-}
-
-// leafList reads one value or "[ values ]" and adds them.
-func (p *parser) leafList(cur *Node, sn *snode, t token) (*Node, bool) {
-	path := pathOf(cur, sn.name)
-	var vals []token
-	switch vt := p.peek(); {
-	case vt.kind == tLBrack:
-		p.i++
-		for {
-			w := p.peek()
-			if w.kind == tRBrack {
-				p.i++
-				break
-			}
-			if !w.isWord() {
-				p.errs.add(w.pos, path, `%s: missing "]" to close the values opened at %s, got %s`, path, vt.pos, w.describe())
-				return nil, false
-			}
-			p.i++
-			vals = append(vals, w)
-		}
-		if len(vals) == 0 {
-			p.errs.add(vt.pos, path, "%s: [ ] holds no value", path)
-			return nil, false
-		}
-	case vt.isWord():
-		p.i++
-		vals = append(vals, vt)
-	default:
-		p.errs.add(vt.pos, path, "%s: missing value, got %s", path, vt.describe())
-		return nil, false
-	}
-	old := cur.childFor(sn)
-	var add []string
-	var addPos []Pos
-	have := map[string]bool{}
-	if old != nil {
-		for _, v := range old.values {
-			have[v] = true
-		}
-	}
-	ok := true
-	for _, v := range vals {
-		c, msg := sn.typ.check(v.text)
-		switch {
-		case msg != "":
-			p.errs.add(v.pos, path, "%s: %s", path, msg)
-			ok = false
-		case have[c]:
-			if p.strict {
-				p.errs.add(v.pos, path, "%s: value %s given twice", path, quote(c))
-				ok = false
-			}
-		default:
-			have[c] = true
-			add = append(add, c)
-			addPos = append(addPos, v.pos)
-		}
-	}
-	if !ok {
-		return nil, false
-	}
-	n := cur.ensureChild(sn, t.pos)
-	n.values = append(n.values, add...)
-	n.vpos = append(n.vpos, addPos...)
-	return n, true
 }
 
 // skip moves past the rest of a statement: to its ";" or past its block,

@@ -257,3 +257,28 @@ func TestJoinPath(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// A Set or a set-form line that fails changes nothing: no entry or
+// container is left behind by a path that turned out wrong.
+func TestFailedSetChangesNothing(t *testing.T) {
+	tr := mustParse(t, "bgp { local-as 65000; }")
+	before := string(tr.Text())
+	for _, p := range []string{
+		"bgp group g peer p hold-tme 90",
+		"bgp group g peer p hold-time 2",
+		"bgp group g peer p remote ip",
+		"bgp group g family ipv4 unicastt",
+		"bgp static route 10.0.0.0/8 community [ 65000:1 x ]",
+	} {
+		if err := tr.Set(words(p)); err == nil {
+			t.Errorf("Set(%s): no error", p)
+		}
+	}
+	err := tr.ApplySet([]byte("set bgp group h peer q hold-tme 1\nset bgp group h peer q hold-time 1\n"), Options{})
+	if err == nil {
+		t.Error("ApplySet: no error")
+	}
+	if got := string(tr.Text()); got != before {
+		t.Errorf("the tree changed:\n%s\nwant\n%s", got, before)
+	}
+}
