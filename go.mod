@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/openconfig/goyang v1.6.3
 	github.com/openconfig/ygot v0.36.0
+	go.etcd.io/bbolt v1.5.0
 )
 
 require (
