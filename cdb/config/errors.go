@@ -123,3 +123,14 @@ func (c *collector) sort() {
 		return a.Pos.Col - b.Pos.Col
 	})
 }
+
+// plural returns "1 entry", "2 entries", "0 values".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, word[:len(word)-1])
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -165,7 +165,7 @@ func (v *validator) node(n *Node, sn *snode, anchor *Node, apath, path []string)
 					v.refs = append(v.refs, d)
 				}
 			}
-			v.count(d, anchor, cpath, c, cnt, "values")
+			v.count(d, anchor, cpath, c, cnt, "value")
 		case Container:
 			if d != nil {
 				v.node(d, c, d, cpath, cpath)
@@ -182,7 +182,7 @@ func (v *validator) node(n *Node, sn *snode, anchor *Node, apath, path []string)
 				}
 				v.unique(d, cpath)
 			}
-			v.count(d, anchor, cpath, c, cnt, "entries")
+			v.count(d, anchor, cpath, c, cnt, "entry")
 		}
 	}
 	v.choices(n, sn, anchor, apath)
@@ -207,10 +207,10 @@ func (v *validator) count(d, anchor *Node, path []string, sn *snode, cnt int, wh
 		at = d
 	}
 	if uint64(cnt) < sn.minElems {
-		v.errorAt(at, Pos{}, path, "%d %s, at least %d needed", cnt, what, sn.minElems)
+		v.errorAt(at, Pos{}, path, "%s, at least %d needed", plural(cnt, what), sn.minElems)
 	}
 	if sn.maxElems > 0 && uint64(cnt) > sn.maxElems {
-		v.errorAt(at, Pos{}, path, "%d %s, at most %d allowed", cnt, what, sn.maxElems)
+		v.errorAt(at, Pos{}, path, "%s, at most %d allowed", plural(cnt, what), sn.maxElems)
 	}
 }
 

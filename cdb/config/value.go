@@ -231,9 +231,12 @@ func (t *vtype) checkLength(v string, n int) string {
 	if len(t.lengths) == 0 || inRange(t.lengths, goyang.FromInt(int64(n))) {
 		return ""
 	}
-	unit := "characters"
+	unit := "character"
 	if t.kind == goyang.Ybinary {
-		unit = "octets"
+		unit = "octet"
+	}
+	if n != 1 {
+		unit += "s"
 	}
 	return fmt.Sprintf("%q has %d %s, want %s", v, n, unit, rangeString(t.lengths))
 }

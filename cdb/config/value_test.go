@@ -33,7 +33,7 @@ func TestCheckValue(t *testing.T) {
 		{"cfgtest/dec", "-1.51", "", `"-1.51" is out of range -1.50..100.00`},
 		{"cfgtest/dec", "1e3", "", `"1e3" is not a decimal number`},
 		{"cfgtest/word", "abc", "abc", ""},
-		{"cfgtest/word", "a", "", `"a" has 1 characters, want 2..5`},
+		{"cfgtest/word", "a", "", `"a" has 1 character, want 2..5`},
 		{"cfgtest/word", "ABC", "", `"ABC" is not a valid short-word: want a short lowercase word`},
 		{"cfgtest/code", "AB1", "", `"AB1" does not match the pattern '[A-Z]+'`},
 		{"cfgtest/code", "ÄÖÜ", "", `"ÄÖÜ" does not match the pattern '[A-Z]+'`},
