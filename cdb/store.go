@@ -89,8 +89,11 @@ func putRevision(tx *bolt.Tx, rev Revision, text []byte) error {
 			return fmt.Errorf("cdb: writing revision %d: %w", rev.Seq, err)
 		}
 	}
-	n := hist.Stats().KeyN
+	n := 0
 	c := hist.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
 	for k, _ := c.First(); k != nil && n > HistorySize; k, _ = c.First() {
 		if err := c.Delete(); err != nil {
 			return err
