@@ -126,7 +126,7 @@ var knownDiffs = []knownDiff{
 		field:   "rfc7606",
 		ze:      "session-reset: rfc4271 6.3: unrecognized well-known attribute",
 		why: "attribute 153 with flags 0x60 and 0x70 has the Optional bit clear: a well-known attribute ze (and " +
-			"ExaBGP) does not recognise, which RFC 4271 §6.3 answers with a NOTIFICATION; ExaBGP accepts it",
+			"ExaBGP) does not recognize, which RFC 4271 §6.3 answers with a NOTIFICATION; ExaBGP accepts it",
 	},
 	{
 		vectors: []string{"extended-nexthop"},
