@@ -5,6 +5,7 @@ package plugin
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -80,7 +81,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 func parseError(err error) int {
-	if err == flag.ErrHelp {
+	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	return exitError

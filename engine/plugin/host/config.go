@@ -69,7 +69,7 @@ func SpecsFromConfig(doc []byte) ([]Spec, error) {
 	var specs []Spec
 	for _, c := range pc.Internal {
 		sp := Spec{Name: c.Name, Mode: Internal}
-		c.supervisionConfig.apply(&sp)
+		c.apply(&sp)
 		if err := sp.check(); err != nil {
 			return nil, err
 		}
@@ -103,7 +103,7 @@ func SpecsFromConfig(doc []byte) ([]Spec, error) {
 		if sp.Transport != TransportAuto && sp.Mode != Path {
 			return nil, fmt.Errorf("host: plugin %s: transport is for a plugin with run", c.Name)
 		}
-		c.supervisionConfig.apply(&sp)
+		c.apply(&sp)
 		if err := sp.check(); err != nil {
 			return nil, err
 		}
@@ -188,14 +188,14 @@ func SplitArgs(s string) ([]string, error) {
 	inWord := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n':
+		switch c {
+		case ' ', '\t', '\n':
 			if inWord {
 				args = append(args, cur.String())
 				cur.Reset()
 				inWord = false
 			}
-		case c == '\'':
+		case '\'':
 			j := strings.IndexByte(s[i+1:], '\'')
 			if j < 0 {
 				return nil, errors.New("unterminated single quote")
@@ -203,7 +203,7 @@ func SplitArgs(s string) ([]string, error) {
 			cur.WriteString(s[i+1 : i+1+j])
 			i += j + 1
 			inWord = true
-		case c == '"':
+		case '"':
 			i++
 			for ; i < len(s) && s[i] != '"'; i++ {
 				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
@@ -215,7 +215,7 @@ func SplitArgs(s string) ([]string, error) {
 				return nil, errors.New("unterminated double quote")
 			}
 			inWord = true
-		case c == '\\':
+		case '\\':
 			if i+1 == len(s) {
 				return nil, errors.New("backslash at the end")
 			}

@@ -89,12 +89,12 @@ func AppendEvents(dst []byte, msgs []hub.Message) []byte {
 // appendData appends ,"data":JSON when data is JSON, else ,"hex":"…".
 func appendData(dst, data []byte) []byte {
 	n := len(dst)
-	dst = append(dst, `,"data":`...)
-	b := bytes.NewBuffer(dst)
-	if json.Compact(b, data) == nil && len(data) > 0 {
+	b := bytes.NewBuffer(append(dst, `,"data":`...))
+	if json.Compact(b, data) == nil {
 		return b.Bytes()
 	}
-	dst = append(b.Bytes()[:n], `,"hex":"`...)
+	dst = b.Bytes()[:n]
+	dst = append(dst, `,"hex":"`...)
 	start := len(dst)
 	dst = hex.AppendEncode(dst, data)
 	upper(dst[start:])

@@ -190,8 +190,8 @@ func (h *Host) Start(ctx context.Context, specs ...Spec) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if st := p.status(); st.State != StateReady {
-			errs = append(errs, fmt.Errorf("plugin %s: %s: %s", st.Name, st.State, st.Reason))
+		if p.firstErr != nil {
+			errs = append(errs, fmt.Errorf("plugin %s: %w", p.displayName(), p.firstErr))
 		}
 	}
 	return errors.Join(errs...)

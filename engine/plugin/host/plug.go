@@ -34,6 +34,7 @@ type plug struct {
 	stopReason string
 	firstOnce  sync.Once
 	first      chan struct{} // closed when the first run is ready or over
+	firstErr   error         // why the first run is over; nil when it became ready
 	done       chan struct{} // closed when the supervisor returns
 }
 
@@ -72,16 +73,17 @@ func (p *plug) stopping() bool {
 	}
 }
 
-func (p *plug) settleFirst() { p.firstOnce.Do(func() { close(p.first) }) }
-
-// outcome is how a run ended. fatal: restarting would not help (refused
-// registration or config, no such built-in plugin).
-type outcome struct {
-	err   error
-	fatal bool
+// settleFirst marks the first run ready (err nil) or over.
+func (p *plug) settleFirst(err error) {
+	p.firstOnce.Do(func() {
+		p.firstErr = err
+		close(p.first)
+	})
 }
 
-// fatalError marks an error that ends the plugin rather than restarting it.
+// fatalError marks an error that ends the plugin rather than restarting it:
+// restarting would not help (a refused registration or config, no such
+// built-in plugin).
 type fatalError struct{ err error }
 
 func (e *fatalError) Error() string { return e.err.Error() }
@@ -101,13 +103,12 @@ var errAborted = errors.New("host: run ended")
 // a session; after a crash it waits the backoff and starts again.
 func (p *plug) supervise(st *seat) {
 	defer close(p.done)
-	defer p.settleFirst()
+	defer p.settleFirst(errStopped)
 	defer p.h.releaseRoutes(p)
 	for {
 		p.setState(StateStarting, "", 0)
 		err := newSession(p).run(st)
 		st = nil // a restart goes through the stages alone
-		p.settleFirst()
 		if p.stopping() {
 			p.mu.Lock()
 			reason := p.stopReason
@@ -117,9 +118,11 @@ func (p *plug) supervise(st *seat) {
 		}
 		if fe := (*fatalError)(nil); errors.As(err, &fe) {
 			p.setState(StateFailed, err.Error(), 0)
+			p.settleFirst(fmt.Errorf("failed: %w", err))
 			return
 		}
 		p.setState(StateCrashed, err.Error(), 0)
+		p.settleFirst(fmt.Errorf("crashed: %w", err))
 		d, ok := p.nextRestart(err)
 		if !ok {
 			return

@@ -71,12 +71,16 @@ func (s *session) run(st *seat) error {
 	}
 	go s.watch()
 	if err := s.stages(st); err != nil {
-		if errors.Is(err, errStopped) {
+		var fe *fatalError
+		switch {
+		case errors.Is(err, errStopped):
 			s.shutdown()
+		case errors.As(err, &fe):
+			s.linger()
 		}
 		return err
 	}
-	s.p.settleFirst()
+	s.p.settleFirst(nil)
 	select {
 	case <-s.lost:
 		return errors.New(s.lostReason())
@@ -460,6 +464,17 @@ func (s *session) shutdown() {
 		if s.conn != nil {
 			_ = s.conn.Close()
 		}
+	}
+}
+
+// linger leaves a refused plugin a moment to read why before the
+// connection closes: the answer is written once its handler returns.
+func (s *session) linger() {
+	t := time.NewTimer(250 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-s.lost:
+	case <-t.C:
 	}
 }
 
