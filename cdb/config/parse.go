@@ -129,35 +129,35 @@ func (p *parser) statement(n *Node) {
 		inactive = true
 		p.i++
 	}
-	path := n.Path()
 	sn := n.s
 	var steps []step
 	var vals []token
 	for {
 		t := p.next()
 		if !t.isWord() {
+			path := stepPath(n, steps)
 			p.errs.add(t.pos, JoinPath(path), "expected a keyword %s, got %s", whereAt(path), t.describe())
 			p.recover(t)
 			return
 		}
 		c := sn.child(t.text)
 		if c == nil || !c.config || c.isKey() {
+			path := stepPath(n, steps)
 			p.errs.add(t.pos, JoinPath(path), "%s", unknownMsg(path, sn, c, t.text))
 			p.skip()
 			return
 		}
 		sn = c
 		st := step{sn: sn, pos: t.pos}
-		path = extend(path, sn.name)
+		here := func() string { return JoinPath(stepPath(n, steps, st)) } // for messages only
 		ok := true
 		switch sn.kind {
 		case List:
-			st.keys, ok = p.keys(sn, path)
-			path = append(path, st.keys...)
+			st.keys, ok = p.keys(sn, here)
 		case Leaf:
-			vals, ok = p.leafValue(sn, path, t)
+			vals, ok = p.leafValue(sn, here, t)
 		case LeafList:
-			vals, ok = p.leafListValues(sn, path)
+			vals, ok = p.leafListValues(sn, here)
 		}
 		if !ok {
 			p.skip()
@@ -171,7 +171,7 @@ func (p *parser) statement(n *Node) {
 			break // the statement ends at this container or entry
 		}
 	}
-	node := p.apply(n, steps, vals, JoinPath(path))
+	node := p.apply(n, steps, vals)
 	if node == nil {
 		p.skip()
 		return
@@ -186,6 +186,16 @@ func (p *parser) statement(n *Node) {
 	p.end(node)
 }
 
+// stepPath returns the path of the node that steps lead to from n.
+func stepPath(n *Node, steps []step, more ...step) []string {
+	path := n.Path()
+	for _, st := range append(steps[:len(steps):len(steps)], more...) {
+		path = append(path, st.sn.name)
+		path = append(path, st.keys...)
+	}
+	return path
+}
+
 // whereAt names the node at path for a message: "under PATH", or "at the
 // top level".
 func whereAt(path []string) string {
@@ -195,19 +205,21 @@ func whereAt(path []string) string {
 	return "under " + JoinPath(path)
 }
 
-// keys reads the keys after the name of the list sn at path.
-func (p *parser) keys(sn *snode, path []string) ([]string, bool) {
+// keys reads the keys after the name of the list sn; here is its path.
+func (p *parser) keys(sn *snode, here func() string) ([]string, bool) {
 	keys := make([]string, len(sn.keys))
 	for i, k := range sn.keys {
 		kt := p.peek()
 		if !kt.isWord() || (p.strict && kt.nl) {
-			p.errs.add(kt.pos, JoinPath(path), "missing the key %s of %s, got %s", k.name, JoinPath(path), kt.describe())
+			at := here()
+			p.errs.add(kt.pos, at, "missing the key %s of %s, got %s", k.name, at, kt.describe())
 			return nil, false
 		}
 		p.i++
 		c, msg := k.typ.check(kt.text)
 		if msg != "" {
-			p.errs.add(kt.pos, JoinPath(path), "%s: %s", JoinPath(path), msg)
+			at := here()
+			p.errs.add(kt.pos, at, "%s: %s", at, msg)
 			return nil, false
 		}
 		keys[i] = c
@@ -217,19 +229,21 @@ func (p *parser) keys(sn *snode, path []string) ([]string, bool) {
 
 // leafValue reads a leaf's value: one word, or none for type empty (then
 // the value is "" at the place of the keyword t).
-func (p *parser) leafValue(sn *snode, path []string, t token) ([]token, bool) {
+func (p *parser) leafValue(sn *snode, here func() string, t token) ([]token, bool) {
 	if sn.typ.kind == kindEmpty {
 		return []token{{kind: tString, pos: t.pos}}, true
 	}
 	vt := p.peek()
 	if !vt.isWord() {
-		p.errs.add(vt.pos, JoinPath(path), "%s: missing value, got %s", JoinPath(path), vt.describe())
+		at := here()
+		p.errs.add(vt.pos, at, "%s: missing value, got %s", at, vt.describe())
 		return nil, false
 	}
 	p.i++
 	c, msg := sn.typ.check(vt.text)
 	if msg != "" {
-		p.errs.add(vt.pos, JoinPath(path), "%s: %s", JoinPath(path), msg)
+		at := here()
+		p.errs.add(vt.pos, at, "%s: %s", at, msg)
 		return nil, false
 	}
 	vt.text = c
@@ -237,8 +251,7 @@ func (p *parser) leafValue(sn *snode, path []string, t token) ([]token, bool) {
 }
 
 // leafListValues reads one value or "[ values ]", each checked.
-func (p *parser) leafListValues(sn *snode, path []string) ([]token, bool) {
-	at := JoinPath(path)
+func (p *parser) leafListValues(sn *snode, here func() string) ([]token, bool) {
 	var vals []token
 	switch vt := p.peek(); {
 	case vt.kind == tLBrack:
@@ -250,6 +263,7 @@ func (p *parser) leafListValues(sn *snode, path []string) ([]token, bool) {
 				break
 			}
 			if !w.isWord() {
+				at := here()
 				p.errs.add(w.pos, at, `%s: missing "]" to close the values opened at %s, got %s`, at, vt.pos, w.describe())
 				return nil, false
 			}
@@ -257,6 +271,7 @@ func (p *parser) leafListValues(sn *snode, path []string) ([]token, bool) {
 			vals = append(vals, w)
 		}
 		if len(vals) == 0 {
+			at := here()
 			p.errs.add(vt.pos, at, "%s: [ ] holds no value", at)
 			return nil, false
 		}
@@ -264,6 +279,7 @@ func (p *parser) leafListValues(sn *snode, path []string) ([]token, bool) {
 		p.i++
 		vals = append(vals, vt)
 	default:
+		at := here()
 		p.errs.add(vt.pos, at, "%s: missing value, got %s", at, vt.describe())
 		return nil, false
 	}
@@ -271,6 +287,7 @@ func (p *parser) leafListValues(sn *snode, path []string) ([]token, bool) {
 	for i, v := range vals {
 		c, msg := sn.typ.check(v.text)
 		if msg != "" {
+			at := here()
 			p.errs.add(v.pos, at, "%s: %s", at, msg)
 			ok = false
 		}
@@ -283,7 +300,7 @@ func (p *parser) leafListValues(sn *snode, path []string) ([]token, bool) {
 // last. A leaf given twice, or a value given twice to a leaf-list, is an
 // error in the hierarchical form (nothing is added); in the set form the
 // leaf's value is replaced and the value already there is kept once.
-func (p *parser) apply(n *Node, steps []step, vals []token, at string) *Node {
+func (p *parser) apply(n *Node, steps []step, vals []token) *Node {
 	last := steps[len(steps)-1]
 	old := n
 	for _, st := range steps {
@@ -297,6 +314,7 @@ func (p *parser) apply(n *Node, steps []step, vals []token, at string) *Node {
 	switch last.sn.kind {
 	case Leaf:
 		if old != nil && p.strict {
+			at := JoinPath(stepPath(n, steps))
 			p.errs.add(last.pos, at, "%s: given twice (first at %s)", at, old.pos)
 			return nil
 		}
@@ -314,6 +332,7 @@ func (p *parser) apply(n *Node, steps []step, vals []token, at string) *Node {
 				have[v.text] = true
 				kept = append(kept, v)
 			case p.strict:
+				at := JoinPath(stepPath(n, steps))
 				p.errs.add(v.pos, at, "%s: value %s given twice", at, quote(v.text))
 				return nil
 			}
