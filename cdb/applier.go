@@ -53,8 +53,10 @@ type applierReg struct {
 // RegisterApplier adds a to the appliers of every commit, after those
 // registered before. path is the schema path of the subtree it owns, such
 // as "bgp" or "bgp/group/peer" ("" for the whole configuration): a commit
-// that changes nothing at, beneath or above it does not call it. name
-// identifies it in errors. Registering a name twice panics.
+// that changes nothing at, beneath or above it does not call it (a change
+// of a value inherited from a level above, such as a group's hold-time
+// for "bgp/group/peer", is beside it: register the level inherited from).
+// name identifies it in errors. Registering a name twice panics.
 func (db *DB) RegisterApplier(name, path string, a Applier) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
