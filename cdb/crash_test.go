@@ -113,8 +113,8 @@ func TestCrash(t *testing.T) {
 		last = rev
 	}
 	t.Logf("100 kills in %v, %d revisions, %d kills after new commits", time.Since(start).Round(time.Millisecond), last, kills)
-	if last < 100 {
-		t.Errorf("only %d revisions in 100 runs: the child hardly committed", last)
+	if kills < 10 {
+		t.Errorf("only %d of 100 kills came after a new commit: the child hardly committed", kills)
 	}
 }
 
