@@ -172,7 +172,10 @@ func (db *DB) commit(t *config.Tree, rev Revision, confirm time.Duration, c *can
 		db.timer.Stop()
 		db.timer = nil
 	}
-	db.log.Info("commit", "revision", rev.Seq, "user", rev.User, "origin", rev.Origin.String(),
-		"confirm-by", rev.ConfirmBy, "took", time.Since(start))
+	args := []any{"revision", rev.Seq, "user", rev.User, "origin", rev.Origin.String(), "took", time.Since(start)}
+	if pending != nil {
+		args = append(args, "confirm-by", rev.ConfirmBy)
+	}
+	db.log.Info("commit", args...)
 	return rev, nil
 }

@@ -32,25 +32,46 @@ func (s *Session) Set(path []string) error {
 }
 
 // Delete removes what path names, with everything beneath it, or one value
-// of a leaf-list.
+// of a leaf-list. Deleting what is not there is an error that wraps
+// config.ErrNotFound.
 func (s *Session) Delete(path []string) error {
-	return s.edit(func(t *config.Tree) error { return t.Delete(path) })
+	return s.edit(func(t *config.Tree) error { return notFound(path, t.Delete(path)) })
 }
 
 // Deactivate marks the node at path inactive: kept in the configuration
 // and printed with "inactive:", but not validated, not applied.
 func (s *Session) Deactivate(path []string) error {
-	return s.edit(func(t *config.Tree) error { return t.Deactivate(path) })
+	return s.edit(func(t *config.Tree) error { return notFound(path, t.Deactivate(path)) })
 }
 
 // Activate clears the inactive mark of the node at path.
 func (s *Session) Activate(path []string) error {
-	return s.edit(func(t *config.Tree) error { return t.Activate(path) })
+	return s.edit(func(t *config.Tree) error { return notFound(path, t.Activate(path)) })
 }
 
 // Annotate attaches text to the node at path as its comment; "" removes it.
 func (s *Session) Annotate(path []string, text string) error {
-	return s.edit(func(t *config.Tree) error { return t.Annotate(path, text) })
+	return s.edit(func(t *config.Tree) error { return notFound(path, t.Annotate(path, text)) })
+}
+
+// notFoundError is an edit of a node that is not there.
+type notFoundError struct {
+	path []string
+	err  error
+}
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("cdb: %s is not in the configuration", config.JoinPath(e.path))
+}
+
+func (e *notFoundError) Unwrap() error { return e.err }
+
+// notFound words an error of config.ErrNotFound for the user.
+func notFound(path []string, err error) error {
+	if errors.Is(err, config.ErrNotFound) {
+		return &notFoundError{path, err}
+	}
+	return err
 }
 
 // Copy copies the list entry at from, with everything beneath it, to a new

@@ -50,6 +50,13 @@ var commands = map[string]func(c *cmdline, args []string) int{
 	"validate": runValidate,
 	"fmt":      runFmt,
 	"diff":     runDiff,
+	"import":   runImport,
+	"show":     runShow,
+	"set":      runSet,
+	"delete":   runDelete,
+	"history":  runHistory,
+	"rollback": runRollback,
+	"compare":  runCompare,
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
