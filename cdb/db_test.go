@@ -1,6 +1,7 @@
 package cdb
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,7 @@ func TestOpenFactoryAndReopen(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Show(config.Hierarchical); err != ErrClosed {
+	if _, err := s.Show(config.Hierarchical); !errors.Is(err, ErrClosed) {
 		t.Errorf("a session of a closed database: %v, want ErrClosed", err)
 	}
 
@@ -59,8 +60,8 @@ func TestOpenErrors(t *testing.T) {
 		{"no schema", Options{}, "cdb: Open without a schema"},
 		{"invalid factory", Options{Schema: y, Factory: []byte("bgp { group g { peer p { hold-time 90; } } }")},
 			"cdb: the factory default is not valid: factory default: line 1 col 17: bgp group g peer p: mandatory remote ip is missing"},
-		{"unknown keyword", Options{Schema: y, Factory: []byte("sytem { }")},
-			`did you mean "system"?`},
+		{"unknown keyword", Options{Schema: y, Factory: []byte("bpg { }")},
+			`did you mean "bgp"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -182,7 +182,7 @@ func TestEdits(t *testing.T) {
 				return err
 			}
 			return s.Activate(words("bgp group g peer p1 hold-time"))
-		}, baseConfig[strings.Index(baseConfig, "bgp {"):]},
+		}, fromBGP(baseConfig)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,12 +192,23 @@ func TestEdits(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := candidateText(t, s, config.Hierarchical)
-			got = got[strings.Index(got, "bgp {"):]
+			got = fromBGP(got)
 			if got != tt.want {
 				t.Errorf("candidate:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
 	}
+}
+
+// fromBGP returns text from its bgp statement on ("" when it has none).
+func fromBGP(text string) string {
+	if strings.HasPrefix(text, "bgp {") {
+		return text
+	}
+	if _, rest, ok := strings.Cut(text, "\nbgp {"); ok {
+		return "bgp {" + rest
+	}
+	return ""
 }
 
 // An edit that fails leaves the candidate as it was, and says why.

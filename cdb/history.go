@@ -33,8 +33,11 @@ func (db *DB) history() ([]Revision, error) {
 func (db *DB) rollbackConfig(n int) (*config.Tree, Revision, error) {
 	if n == 0 {
 		h, err := db.history()
-		if err != nil || len(h) == 0 || h[0].Seq != db.rev {
-			return nil, Revision{}, fmt.Errorf("cdb: the history does not end with running (revision %d): %v", db.rev, err)
+		if err != nil {
+			return nil, Revision{}, err
+		}
+		if len(h) == 0 || h[0].Seq != db.rev {
+			return nil, Revision{}, fmt.Errorf("cdb: the history does not end with running (revision %d)", db.rev)
 		}
 		return db.running, h[0], nil
 	}

@@ -119,7 +119,7 @@ func TestResumePrivateCandidate(t *testing.T) {
 	if s.Changed() {
 		t.Error("closing a private session kept its candidate")
 	}
-	if err := s.Close(); err != nil || s.Set(words("system host-name x")) != ErrClosed {
+	if err := s.Close(); err != nil || !errors.Is(s.Set(words("system host-name x")), ErrClosed) {
 		t.Errorf("a closed session can still be used (close: %v)", err)
 	}
 }
