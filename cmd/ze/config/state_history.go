@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -52,7 +53,7 @@ func runHistory(c *cmdline, args []string) int {
 	for i, r := range h {
 		comment := r.Comment
 		if pending != nil && pending.Seq == r.Seq {
-			comment += fmt.Sprintf(" (commit confirmed: rolled back at %s unless confirmed)", pending.Deadline.UTC().Format(time.DateTime))
+			comment = strings.TrimSpace(comment + fmt.Sprintf(" (commit confirmed: rolled back at %s unless confirmed)", pending.Deadline.UTC().Format(time.DateTime)))
 		}
 		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\n", i, r.Seq, r.Time.UTC().Format(time.DateTime), r.User, r.Origin, comment)
 	}
