@@ -22,6 +22,9 @@ import (
 // again with a Diff whose Restore is set (New is then the old
 // configuration): Apply must therefore bring the component to Diff.New
 // from wherever it stands, not only from Diff.Old.
+//
+// Appliers are called with the database locked, one commit at a time:
+// they must not call the DB (the Diff holds both configurations).
 type Applier interface {
 	Verify(d *Diff) error
 	Apply(d *Diff) error
