@@ -23,7 +23,7 @@ type domain struct {
 
 var domains = map[string]domain{
 	"bgp":     {bgp.Run, "BGP tools: decode and encode messages"},
-	"config":  {config.Run, "configuration files: validate, fmt, diff"},
+	"config":  {config.Run, "configuration: validate, fmt, diff files; import, show, set, delete, history, rollback, compare the database"},
 	"data":    {data.Run, "the ZeFS store: ls, cat, import, rm, compact"},
 	"plugin":  {plugin.Run, "plugins: list those built in, the Python SDK"},
 	"schema":  {schema.Run, "the YANG modules: list, show, tree"},

@@ -25,6 +25,7 @@ const (
 const usage = `usage: ze config validate [--json] [-q] [-m MODULE]... FILE
        ze config fmt [--format hierarchical|set|json] [-w] [-m MODULE]... FILE
        ze config diff [-m MODULE]... A B
+       ze config import|show|set|delete|history|rollback|compare [--state DIR] …
 
 validate  check FILE against the schema: syntax, keywords, types, mandatory
           nodes, keys, unique values, leafrefs and the components' checks;
@@ -32,6 +33,15 @@ validate  check FILE against the schema: syntax, keywords, types, mandatory
 fmt       print FILE in canonical form (hierarchical by default); -w
           rewrites FILE in place
 diff      print what changes from A to B, as JunOS "show | compare" does
+
+On the configuration database of a state directory (--state DIR, default
+./var; run 'ze config COMMAND -h' for each):
+import    validate FILE and commit it as the running configuration
+show      print the running configuration (--format hierarchical|set|json)
+set       set PATH… VALUE and commit; delete PATH… removes and commits
+history   list the commits (the newest is rollback 0)
+rollback  commit revision N again
+compare   the running configuration against rollback N, as +/- lines
 
 FILE may be in the hierarchical form, the set form or JSON (found from its
 first word); - reads standard input. -m MODULE adds a YANG module (a
@@ -69,7 +79,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "ze config: unknown command %q (want validate, fmt or diff)\n", args[0])
+		fmt.Fprintf(stderr, "ze config: unknown command %q (want validate, fmt, diff, import, show, set, delete, history, rollback or compare)\n", args[0])
 		return exitError
 	}
 	c := &cmdline{name: "ze config " + args[0], stdin: stdin, stdout: stdout, stderr: stderr}
