@@ -194,12 +194,16 @@ func runShow(c *cmdline, args []string) int {
 	s := stateFlags(c, false)
 	format := c.fs.String("format", "hierarchical", "the form to print: hierarchical, set or json")
 	rollback := c.fs.Int("rollback", 0, "show the configuration of rollback `N` (0 is running)")
+	effective := c.fs.Bool("effective", false, "show the effective values of PATH (a peer or group), inherited ones marked with where they come from")
 	rest, ok := c.parse(args)
 	if !ok {
 		return exitError
 	}
-	if len(rest) != 0 {
+	if len(rest) != 0 && !*effective {
 		return c.errorf(exitError, "unexpected argument %q", rest[0])
+	}
+	if *effective && len(rest) == 0 {
+		return c.errorf(exitError, "--effective wants a PATH, e.g. bgp group g peer p")
 	}
 	f, err := config.ParseFormat(*format)
 	if err != nil || f == config.Auto {
@@ -212,6 +216,11 @@ func runShow(c *cmdline, args []string) int {
 	t, _, err := db.RollbackConfig(*rollback)
 	if err != nil {
 		return s.closeAll(db, nil, s.fail(err))
+	}
+	if *effective {
+		if t, err = config.EffectiveTree(t, rest); err != nil {
+			return s.closeAll(db, nil, s.fail(err))
+		}
 	}
 	out, err := t.Format(f)
 	if err != nil {
