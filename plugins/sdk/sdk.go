@@ -43,7 +43,8 @@ type Event struct {
 	// Data is the message's JSON (nil for a message that is not JSON, or
 	// for an internal plugin, which gets Value: see JSON).
 	Data json.RawMessage
-	// Raw holds the bytes of a message that is not JSON.
+	// Raw holds the bytes of a message that is not JSON, over the wire (in
+	// process, Value holds them).
 	Raw []byte
 	// Value is the value as published, for an internal plugin; nil over
 	// the wire.
@@ -54,12 +55,17 @@ type Event struct {
 }
 
 // JSON returns the message as JSON: Data, or for an internal plugin the
-// hub's encoding of Value (made once per message, shared by all readers).
+// hub's encoding of Value (made once per message, shared by all readers);
+// nil for a message that is not JSON.
 func (e *Event) JSON() ([]byte, error) {
-	if e.direct {
-		return e.msg.Encoded()
+	if !e.direct {
+		return e.Data, nil
 	}
-	return e.Data, nil
+	b, err := e.msg.Encoded()
+	if err != nil || !json.Valid(b) {
+		return nil, err
+	}
+	return b, nil
 }
 
 // Decode unmarshals the message's JSON into v.

@@ -35,7 +35,12 @@ func (h *Host) route(ctx context.Context, method string, params []byte) ([]byte,
 		return nil, fmt.Errorf("host: %s: plugin %s is %s", method, p.displayName(), state)
 	}
 	if d := s.directOf(); d != nil {
-		return d.Call(ctx, method, params)
+		res, err := d.Call(ctx, method, params)
+		if re := (*rpc.RemoteError)(nil); err != nil && !errors.As(err, &re) {
+			// The same error as over the wire, whatever the mode.
+			err = &rpc.RemoteError{Method: method, Message: err.Error()}
+		}
+		return res, err
 	}
 	return s.conn.Call(ctx, method, params)
 }

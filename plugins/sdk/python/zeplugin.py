@@ -256,16 +256,19 @@ class Plugin:
     def close(self):
         """Closes the connection."""
         self._closed.set()
-        for f in (self._wfile, self._rfile):
-            try:
-                f.close()
-            except OSError:
-                pass
         if self._sock is not None:
-            try:
-                self._sock.close()
-            except OSError:
-                pass
+            # shutdown wakes the reader thread; closing the file it reads
+            # would wait for it instead.
+            for fn in (lambda: self._sock.shutdown(socket.SHUT_RDWR), self._sock.close):
+                try:
+                    fn()
+                except OSError:
+                    pass
+            return
+        try:
+            self._wfile.close()
+        except (OSError, ValueError):
+            pass
 
     # -- internals ------------------------------------------------------
 
@@ -337,6 +340,8 @@ class Plugin:
             self._write(line)
         except ConnectionLost:
             pass
+        if method == SHUTDOWN:
+            self._shutdown.set()  # once the engine has its answer
 
     def _dispatch(self, method, params):
         if method == CONFIGURE:
@@ -365,7 +370,6 @@ class Plugin:
         if method == SHUTDOWN:
             if self._on_shutdown is not None:
                 self._on_shutdown(params.get("reason", ""))
-            self._shutdown.set()
             return None
         fn = self._handlers.get(method)
         if fn is None:
