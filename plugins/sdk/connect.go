@@ -16,9 +16,10 @@ import (
 )
 
 // Connect connects to the engine that started this process, as its
-// environment says: ZE_PLUGIN_HUB_TRANSPORT=stdio (or no ZE_PLUGIN_HUB_ADDR)
-// speaks on standard input and output; otherwise TLS to ZE_PLUGIN_HUB_ADDR,
-// trusting ZE_PLUGIN_HUB_CA, authenticated with ZE_PLUGIN_HUB_TOKEN.
+// environment says: ZE_PLUGIN_HUB_TRANSPORT=stdio speaks on standard input
+// and output; otherwise TLS to ZE_PLUGIN_HUB_ADDR, trusting
+// ZE_PLUGIN_HUB_CA, authenticated with ZE_PLUGIN_HUB_TOKEN. With neither,
+// the process was not started by ze, and Connect fails.
 func Connect(ctx context.Context) (*Plugin, error) {
 	l, err := DialEnv(ctx)
 	if err != nil {
@@ -34,11 +35,11 @@ func ConnectStdio() *Plugin { return New(&host.Link{Conn: Stdio()}) }
 // DialEnv opens the connection Connect uses and returns it as a Link.
 func DialEnv(ctx context.Context) (*host.Link, error) {
 	addr := os.Getenv(host.EnvAddr)
-	if os.Getenv(host.EnvTransport) == "stdio" || addr == "" {
-		if addr == "" && isTerminal(os.Stdin) {
-			return nil, errNoEngine
-		}
+	switch {
+	case os.Getenv(host.EnvTransport) == "stdio":
 		return &host.Link{Conn: Stdio()}, nil
+	case addr == "":
+		return nil, errNoEngine
 	}
 	return DialTLS(ctx, addr, []byte(os.Getenv(host.EnvCA)), os.Getenv(host.EnvToken), os.Getenv(host.EnvName))
 }
@@ -96,11 +97,6 @@ func (stdio) Write(b []byte) (int, error) { return os.Stdout.Write(b) }
 func (stdio) Close() error {
 	_ = os.Stdin.Close()
 	return os.Stdout.Close()
-}
-
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // Builtin makes run a plugin compiled into ze, under name: ze.NAME runs it in

@@ -477,4 +477,5 @@ func (d direct) Call(ctx context.Context, method string, params []byte) ([]byte,
 }
 
 // errNoEngine: the environment does not say how to reach the engine.
-var errNoEngine = errors.New("sdk: no " + host.EnvAddr + " in the environment and stdin is a terminal: run me from ze")
+var errNoEngine = errors.New("sdk: neither " + host.EnvAddr + " nor " + host.EnvTransport +
+	"=stdio in the environment: plugins are started by ze (run me from ze)")

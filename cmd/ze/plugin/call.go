@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/zebgp/ze/engine/plugin/rpc"
@@ -21,12 +22,24 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 	control := fs.String("control", "", "the run-host's control `address`")
 	get := fs.String("get", "", "print only the member `KEY` of the result")
 	timeout := fs.Duration("timeout", 20*time.Second, "how long to wait for the answer")
+	waitFor := fs.String("wait-for", "", "call again until the member KEY of the result is the JSON `KEY=VALUE` (or the timeout)")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
 	}
 	if *control == "" || fs.NArg() < 1 || fs.NArg() > 2 {
-		fmt.Fprint(stderr, "usage: ze plugin call --control ADDR [--get KEY] METHOD [JSON]\n")
+		fmt.Fprint(stderr, "usage: ze plugin call --control ADDR [--get KEY] [--wait-for KEY=VALUE] METHOD [JSON]\n")
 		return exitError
+	}
+	var waitKey string
+	var waitValue []byte
+	if *waitFor != "" {
+		k, v, ok := strings.Cut(*waitFor, "=")
+		var buf bytes.Buffer
+		if !ok || json.Compact(&buf, []byte(v)) != nil {
+			fmt.Fprintf(stderr, "ze plugin call: --wait-for %q: want KEY=JSON\n", *waitFor)
+			return exitError
+		}
+		waitKey, waitValue = k, buf.Bytes()
 	}
 	method := fs.Arg(0)
 	var params []byte
@@ -49,6 +62,15 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 	conn := rpc.NewConn(nc, rpc.Options{})
 	defer conn.Close()
 	res, err := conn.Call(ctx, method, params)
+	for err == nil && waitKey != "" && !memberIs(res, waitKey, waitValue) {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintf(stderr, "ze plugin call: %s: %s is not %s after %s: %s\n", method, waitKey, waitValue, *timeout, res)
+			return exitError
+		case <-time.After(20 * time.Millisecond):
+		}
+		res, err = conn.Call(ctx, method, params)
+	}
 	if err != nil {
 		var re *rpc.RemoteError
 		if errors.As(err, &re) {
@@ -75,11 +97,22 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ze plugin call: no %q in the result\n", *get)
 		return exitError
 	}
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		fmt.Fprintln(stdout, s)
+	var str string
+	if json.Unmarshal(v, &str) == nil {
+		fmt.Fprintln(stdout, str)
 	} else {
 		fmt.Fprintf(stdout, "%s\n", v)
 	}
 	return exitOK
+}
+
+// memberIs reports whether the member key of the JSON object res, compacted,
+// is want.
+func memberIs(res []byte, key string, want []byte) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(res, &m) != nil {
+		return false
+	}
+	var buf bytes.Buffer
+	return json.Compact(&buf, m[key]) == nil && bytes.Equal(buf.Bytes(), want)
 }

@@ -33,8 +33,9 @@ for the engine and for tests:
                        run a plugin host with the plugins of FILE (RFC 7951
                        JSON: "ze-plugin:plugin" and the plugins' config),
                        answering RPCs on ADDR once all are ready
-  call --control ADDR [--get KEY] METHOD [JSON]
+  call --control ADDR [--get KEY] [--wait-for KEY=JSON] METHOD [JSON]
                        call METHOD on a run-host and print the result
+                       (with --wait-for, call again until KEY has that value)
 `
 
 // Exit codes (DESIGN.md).

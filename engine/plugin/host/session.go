@@ -28,6 +28,7 @@ type session struct {
 	cancel context.CancelFunc
 
 	started time.Time
+	tap     *writeTap
 	conn    *rpc.Conn
 	proc    *process     // fork and path modes
 	main    *internalRun // internal mode
@@ -93,7 +94,22 @@ func (s *session) run(st *seat) error {
 // startConn runs the protocol on rwc (r: the reader that already read from
 // it, or nil).
 func (s *session) startConn(rwc io.ReadWriteCloser, r *rpc.Reader) {
-	s.conn = rpc.NewConn(rwc, rpc.Options{Handler: s.handle, Reader: r, Logger: s.log})
+	s.tap = &writeTap{ReadWriteCloser: rwc}
+	s.conn = rpc.NewConn(s.tap, rpc.Options{Handler: s.handle, Reader: r, Logger: s.log})
+}
+
+// answer sends the answer to a stage request and waits until it is written
+// (or the plugin is gone), so that nothing the host sends next overtakes it.
+func (s *session) answer(req stageReq, err error) {
+	written := s.tap.arm()
+	req.reply <- err
+	t := time.NewTimer(2 * time.Second)
+	defer t.Stop()
+	select {
+	case <-written:
+	case <-s.lost:
+	case <-t.C:
+	}
 }
 
 // lose records why the plugin is gone, once.
@@ -266,7 +282,7 @@ func (s *session) stages(st *seat) error {
 		return err
 	}
 	s.p.setState(StateRegistered, "", 0)
-	req.reply <- nil
+	s.answer(req, nil)
 
 	// 2. configure (engine → plugin)
 	cfg, err := s.h.configFor(s.ctx, s.p, reg)
@@ -302,7 +318,7 @@ func (s *session) stages(st *seat) error {
 		req.reply <- err
 		return err
 	}
-	req.reply <- nil
+	s.answer(req, nil)
 
 	// 4. share-registry (engine → plugin)
 	params, err = json.Marshal(RegistryParams{Plugins: s.h.Registry()})
@@ -325,12 +341,10 @@ func (s *session) stages(st *seat) error {
 		req.reply <- err
 		return err
 	}
-	if err := s.activate(reg); err != nil {
-		req.reply <- err
-		return err
-	}
-	req.reply <- nil
-	return nil
+	// The answer first: no event may overtake it.
+	s.answer(req, nil)
+	s.tap.disarm()
+	return s.activate(reg)
 }
 
 // configFor returns the plugin's config subtree, {} when it has none.

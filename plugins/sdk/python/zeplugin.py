@@ -69,23 +69,34 @@ def _encode(obj):
 
 def connect():
     """Connects as the environment ze gives a plugin says: stdio when
-    ZE_PLUGIN_HUB_TRANSPORT is "stdio" or there is no ZE_PLUGIN_HUB_ADDR,
-    otherwise TLS to ZE_PLUGIN_HUB_ADDR, trusting ZE_PLUGIN_HUB_CA and
-    authenticated with ZE_PLUGIN_HUB_TOKEN."""
+    ZE_PLUGIN_HUB_TRANSPORT is "stdio", otherwise TLS to
+    ZE_PLUGIN_HUB_ADDR, trusting ZE_PLUGIN_HUB_CA and authenticated with
+    ZE_PLUGIN_HUB_TOKEN. With neither, the program was not started by ze
+    and connect() raises RuntimeError."""
     addr = os.environ.get(ENV_ADDR, "")
-    if os.environ.get(ENV_TRANSPORT) == "stdio" or not addr:
+    if os.environ.get(ENV_TRANSPORT) == "stdio":
         return connect_stdio()
+    if not addr:
+        raise RuntimeError("neither %s nor %s=stdio in the environment: "
+                           "plugins are started by ze" % (ENV_ADDR, ENV_TRANSPORT))
     return connect_tls(addr, os.environ.get(ENV_CA, ""), os.environ.get(ENV_TOKEN, ""),
                        os.environ.get(ENV_NAME, ""))
 
 
 def connect_stdio():
     """Speaks on standard input and output, whatever the environment says
-    (a plugin declares stdio by writing its registration there)."""
-    rfile = sys.stdin.buffer
-    wfile = sys.stdout.buffer
-    sys.stdout = sys.stderr  # print() must not corrupt the protocol
-    return Plugin(rfile, wfile, None)
+    (a plugin declares stdio by writing its registration there).
+
+    The protocol keeps the two file descriptors to itself: from then on
+    file descriptor 1 (print(), and anything a library writes there) goes to
+    standard error, and file descriptor 0 reads /dev/null."""
+    sys.stdout.flush()
+    in_fd, out_fd = os.dup(0), os.dup(1)
+    os.dup2(2, 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    return Plugin(_Lines(lambda: os.read(in_fd, 65536)), _FdWriter(out_fd), None)
 
 
 def connect_tls(addr, ca_pem, token, name=""):
@@ -100,7 +111,7 @@ def connect_tls(addr, ca_pem, token, name=""):
     if name:
         params["name"] = name
     sock.sendall(("#0 %s %s\n" % (AUTHENTICATE, _encode(params))).encode())
-    rfile = sock.makefile("rb")
+    rfile = _Lines(lambda: sock.recv(65536))
     line = rfile.readline()
     ident, verb, body = _parse(line)
     if verb != "ok":
@@ -108,7 +119,54 @@ def connect_tls(addr, ca_pem, token, name=""):
         sock.close()
         raise ConnectionError("ze refused the connection: %s" % message)
     sock.settimeout(None)
-    return Plugin(rfile, sock, sock)
+    return Plugin(rfile, None, sock)
+
+
+class _Lines:
+    """Lines from a read function, without io's buffered reader: a daemon
+    thread blocked in io's readline would hold its lock at interpreter
+    exit, which Python treats as a fatal error."""
+
+    def __init__(self, read):
+        self._read = read
+        self._buf = bytearray()
+
+    def readline(self):
+        start = 0
+        while True:
+            i = self._buf.find(b"\n", start)
+            if i >= 0:
+                line = bytes(self._buf[:i + 1])
+                del self._buf[:i + 1]
+                return line
+            start = len(self._buf)
+            try:
+                chunk = self._read()
+            except (OSError, ValueError):
+                chunk = b""
+            if not chunk:
+                line = bytes(self._buf)
+                self._buf.clear()
+                return line
+            self._buf += chunk
+
+
+class _FdWriter:
+    """Whole writes to a file descriptor."""
+
+    def __init__(self, fd):
+        self._fd = fd
+
+    def write(self, data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    def flush(self):
+        pass
+
+    def close(self):
+        os.close(self._fd)
 
 
 def _parse(line):
@@ -148,6 +206,7 @@ class Plugin:
         self._shared = threading.Event()
         self._shutdown = threading.Event()
         self._closed = threading.Event()
+        self._closing = False
         self._reader = threading.Thread(target=self._read_loop, name="zeplugin-reader", daemon=True)
         self._reader.start()
 
@@ -255,20 +314,26 @@ class Plugin:
 
     def close(self):
         """Closes the connection."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
         self._closed.set()
         if self._sock is not None:
-            # shutdown wakes the reader thread; closing the file it reads
-            # would wait for it instead.
+            # shutdown wakes the reader thread (its recv returns b"").
             for fn in (lambda: self._sock.shutdown(socket.SHUT_RDWR), self._sock.close):
                 try:
                     fn()
                 except OSError:
                     pass
+            if threading.current_thread() is not self._reader:
+                self._reader.join(1)
             return
-        try:
-            self._wfile.close()
-        except (OSError, ValueError):
-            pass
+        with self._wlock:
+            try:
+                self._wfile.close()
+            except OSError:
+                pass
 
     # -- internals ------------------------------------------------------
 
@@ -287,7 +352,6 @@ class Plugin:
                     self._sock.sendall(data)
                 else:
                     self._wfile.write(data)
-                    self._wfile.flush()
             except (OSError, ValueError) as e:
                 self._lost()
                 raise ConnectionLost(str(e))
