@@ -341,12 +341,7 @@ func marshalAny(v any) ([]byte, error) {
 // dispatch serves the engine's requests: the callbacks of the stages, the
 // events, the shutdown, and the plugin's RPCs.
 func (p *Plugin) dispatch(ctx context.Context, method string, params []byte) (res []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.log.Error("plugin handler panicked", "method", method, "panic", r)
-			res, err = nil, fmt.Errorf("%s: panic: %v", method, r)
-		}
-	}()
+	defer p.recoverInto(&err, method)
 	switch method {
 	case host.MethodConfigure:
 		return nil, p.configure(ctx, params)
@@ -456,7 +451,8 @@ type direct struct{ p *Plugin }
 
 var _ host.Direct = direct{}
 
-func (d direct) Events(ctx context.Context, batch []hub.Message) error {
+func (d direct) Events(ctx context.Context, batch []hub.Message) (err error) {
+	defer d.p.recoverInto(&err, host.MethodEvent)
 	d.p.mu.Lock()
 	fn := d.p.onEvent
 	d.p.mu.Unlock()
@@ -472,8 +468,18 @@ func (d direct) Events(ctx context.Context, batch []hub.Message) error {
 	return nil
 }
 
-func (d direct) Call(ctx context.Context, method string, params []byte) ([]byte, error) {
+func (d direct) Call(ctx context.Context, method string, params []byte) (res []byte, err error) {
+	defer d.p.recoverInto(&err, method)
 	return d.p.serveRPC(ctx, method, params)
+}
+
+// recoverInto turns a panic of the plugin's code into an error: an
+// internal plugin shares the engine's process.
+func (p *Plugin) recoverInto(err *error, method string) {
+	if r := recover(); r != nil {
+		p.log.Error("plugin handler panicked", "method", method, "panic", r)
+		*err = fmt.Errorf("%s: panic: %v", method, r)
+	}
 }
 
 // errNoEngine: the environment does not say how to reach the engine.

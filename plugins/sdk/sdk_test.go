@@ -137,6 +137,12 @@ func testPlugin(name string) func(ctx context.Context, p *sdk.Plugin) error {
 
 func init() {
 	sdk.Builtin("sdk-probe", testPlugin("sdk-probe"))
+	sdk.Builtin("sdk-panic", func(ctx context.Context, p *sdk.Plugin) error {
+		p.SetLogger(slog.New(slog.DiscardHandler))
+		p.Handle("ze-test-sdk:state", func(context.Context, json.RawMessage) (any, error) { panic("oops") })
+		p.Handle("ze-test-sdk:fail", func(context.Context, json.RawMessage) (any, error) { return map[string]int{"ok": 1}, nil })
+		return p.Run(ctx, sdk.Registration{Name: "sdk-panic", YANG: testYANG})
+	})
 }
 
 func newHost(t testing.TB, cfg host.Config) (*host.Host, *hub.Hub) {
@@ -323,5 +329,26 @@ func TestDialRefused(t *testing.T) {
 	}
 	if _, err := sdk.DialTLS(context.Background(), ph.Addr(), []byte("junk"), "nope", "x"); err == nil {
 		t.Error("a junk CA was accepted")
+	}
+}
+
+// TestPanic: a handler that panics answers an error, in process as over the
+// wire, and the plugin keeps serving.
+func TestPanic(t *testing.T) {
+	for _, mode := range []host.Mode{host.Internal, host.Fork} {
+		t.Run(mode.String(), func(t *testing.T) {
+			ph, _ := newHost(t, host.Config{})
+			if err := ph.Start(context.Background(), host.Spec{Name: "sdk-panic", Mode: mode, Env: []string{envPlugin + "=1"}}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ph.Call(context.Background(), "ze-test-sdk:state", nil)
+			var re *rpc.RemoteError
+			if !errors.As(err, &re) || re.Message != "ze-test-sdk:state: panic: oops" {
+				t.Errorf("got %v", err)
+			}
+			if res, err := ph.Call(context.Background(), "ze-test-sdk:fail", nil); err != nil || string(res) != `{"ok":1}` {
+				t.Errorf("after the panic: got %s, %v", res, err)
+			}
+		})
 	}
 }
