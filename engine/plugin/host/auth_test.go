@@ -212,3 +212,28 @@ func selfSigned(t *testing.T) tls.Certificate {
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
+
+// TestCloseDropsHandshakes: a connection that never speaks does not hold up
+// Close until the authentication timeout.
+func TestCloseDropsHandshakes(t *testing.T) {
+	h, err := hub.New(hub.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ph, err := New(Config{Hub: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", ph.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(50 * time.Millisecond) // accepted, in its handshake
+	start := time.Now()
+	_ = ph.Close()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %s", d)
+	}
+}

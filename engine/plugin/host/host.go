@@ -53,6 +53,7 @@ type Config struct {
 // Host runs plugins. Its methods are safe for concurrent use.
 type Host struct {
 	cfg   Config
+	self  bool // cfg.Self is this very binary: its built-in plugins are the child's
 	log   *slog.Logger
 	hub   *hub.Hub
 	pub   *hub.Publisher
@@ -86,7 +87,8 @@ func New(cfg Config) (*Host, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
-	if cfg.Self == "" {
+	selfDefault := cfg.Self == ""
+	if selfDefault {
 		self, err := os.Executable()
 		if err != nil {
 			return nil, fmt.Errorf("host: finding the ze binary: %w", err)
@@ -115,6 +117,7 @@ func New(cfg Config) (*Host, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Host{
 		cfg:     cfg,
+		self:    selfDefault,
 		log:     cfg.Logger.With("component", "plugin-host"),
 		hub:     cfg.Hub,
 		pub:     cfg.Hub.NewPublisher("plugin-host"),

@@ -108,6 +108,9 @@ func (s *session) launchProcess() error {
 	sp := s.p.spec
 	exe, args := sp.Run, sp.Args
 	if sp.Mode == Fork {
+		if _, ok := Lookup(sp.Name); !ok && s.h.self {
+			return fatalf("no plugin %s is built into ze (built in: %s)", sp.Name, listOrNone(Registered()))
+		}
 		exe, args = s.h.cfg.Self, s.h.cfg.SelfArgs(sp.Name)
 	}
 	stdio := sp.Mode == Path && sp.Transport == TransportStdio

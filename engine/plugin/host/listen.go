@@ -31,6 +31,8 @@ type listener struct {
 
 	mu      sync.Mutex
 	pending map[[sha256.Size]byte]*waiter // by the token's hash: lookups do not leak it through timing
+	shaking map[net.Conn]struct{}         // connections not yet authenticated
+	closed  bool
 	wg      sync.WaitGroup
 }
 
@@ -54,7 +56,7 @@ func newListener(h *Host, addr string, conf *tls.Config) (*listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host: plugin listener: %w", err)
 	}
-	l := &listener{h: h, ln: ln, conf: conf, pending: make(map[[sha256.Size]byte]*waiter)}
+	l := &listener{h: h, ln: ln, conf: conf, pending: make(map[[sha256.Size]byte]*waiter), shaking: make(map[net.Conn]struct{})}
 	l.wg.Add(1)
 	go l.serve()
 	return l, nil
@@ -62,8 +64,15 @@ func newListener(h *Host, addr string, conf *tls.Config) (*listener, error) {
 
 func (l *listener) addr() string { return l.ln.Addr().String() }
 
+// close stops accepting and drops the connections still authenticating.
 func (l *listener) close() {
 	_ = l.ln.Close()
+	l.mu.Lock()
+	l.closed = true
+	for c := range l.shaking {
+		_ = c.Close()
+	}
+	l.mu.Unlock()
 	l.wg.Wait()
 }
 
@@ -97,10 +106,21 @@ func (l *listener) serve() {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			_ = c.Close()
+			return
+		}
+		l.shaking[c] = struct{}{}
 		l.wg.Add(1)
+		l.mu.Unlock()
 		go func() {
 			defer l.wg.Done()
 			l.handshake(c)
+			l.mu.Lock()
+			delete(l.shaking, c)
+			l.mu.Unlock()
 		}()
 	}
 }

@@ -246,3 +246,17 @@ func TestStopGraceful(t *testing.T) {
 		t.Errorf("a stopped plugin's rpc is still routed")
 	}
 }
+
+// TestForkUnknown: forking a plugin this binary does not have fails at once,
+// naming those it has.
+func TestForkUnknown(t *testing.T) {
+	ph, _ := newTestHost(t, Config{}) // Self: this binary
+	err := ph.Start(context.Background(), Spec{Name: "no-such-plugin", Mode: Fork})
+	if err == nil || !strings.Contains(err.Error(), "failed: no plugin no-such-plugin is built into ze (built in: ") {
+		t.Fatalf("got %v", err)
+	}
+	err = ph.Start(context.Background(), Spec{Name: "no-such-either", Mode: Internal})
+	if err == nil || !strings.Contains(err.Error(), "failed: no plugin no-such-either is built into ze") {
+		t.Fatalf("got %v", err)
+	}
+}
