@@ -294,17 +294,31 @@ func TestSDKConfigRefused(t *testing.T) {
 	}
 }
 
+var (
+	quietOnce sync.Once
+	quiet     atomic.Pointer[quietChans]
+)
+
+type quietChans struct {
+	reason chan string
+	served chan error
+}
+
 // TestSDKShutdown: Stop reaches OnShutdown with its reason and Serve returns.
 func TestSDKShutdown(t *testing.T) {
 	reason := make(chan string, 1)
 	served := make(chan error, 1)
-	host.Register("sdk-quiet", func(ctx context.Context, l *host.Link) error {
-		p := sdk.New(l)
-		p.OnShutdown(func(r string) { reason <- r })
-		err := p.Run(ctx, sdk.Registration{Name: "sdk-quiet"})
-		served <- err
-		return err
+	quietOnce.Do(func() {
+		host.Register("sdk-quiet", func(ctx context.Context, l *host.Link) error {
+			ch := quiet.Load()
+			p := sdk.New(l)
+			p.OnShutdown(func(r string) { ch.reason <- r })
+			err := p.Run(ctx, sdk.Registration{Name: "sdk-quiet"})
+			ch.served <- err
+			return err
+		})
 	})
+	quiet.Store(&quietChans{reason: reason, served: served})
 	ph, _ := newHost(t, host.Config{})
 	if err := ph.Start(context.Background(), host.Spec{Name: "sdk-quiet", Mode: host.Internal}); err != nil {
 		t.Fatal(err)
