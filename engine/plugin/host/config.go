@@ -142,12 +142,12 @@ func (c supervisionConfig) apply(sp *Spec) {
 // ConfigFromDocument returns a Config.Configure that gives each plugin the
 // top-level members of doc (RFC 7951 JSON) that belong to the YANG module it
 // declared: {"ze-example-counter:counter":{…}} for ze-example-counter.
-func ConfigFromDocument(doc []byte) (func(context.Context, Spec, *Registration) ([]byte, error), error) {
+func ConfigFromDocument(doc []byte) (func(context.Context, Spec, *Registration) (json.RawMessage, error), error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &top); err != nil {
 		return nil, fmt.Errorf("host: config: %w", err)
 	}
-	return func(_ context.Context, _ Spec, reg *Registration) ([]byte, error) {
+	return func(_ context.Context, _ Spec, reg *Registration) (json.RawMessage, error) {
 		return Subtree(top, reg.Module), nil
 	}, nil
 }

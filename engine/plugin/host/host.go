@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,7 +35,7 @@ type Config struct {
 	SelfArgs func(name string) []string
 	// Configure returns a plugin's config subtree (RFC 7951 JSON) for stage
 	// 2, knowing what it declared; nil uses Spec.Config.
-	Configure func(ctx context.Context, spec Spec, reg *Registration) ([]byte, error)
+	Configure func(ctx context.Context, spec Spec, reg *Registration) (json.RawMessage, error)
 	// Engine serves the methods that no plugin declared, when a plugin or
 	// Host.Call asks for one; nil answers "no plugin serves METHOD".
 	Engine rpc.Handler

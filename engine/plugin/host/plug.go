@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +26,7 @@ type plug struct {
 	pid      int
 	restarts int
 	reg      *Registration
-	caps     []byte
+	caps     json.RawMessage
 	sess     *session // the ready session, which RPCs and events go to
 	recent   []time.Time
 

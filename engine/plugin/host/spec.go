@@ -1,6 +1,7 @@
 package host
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -134,7 +135,7 @@ type Spec struct {
 	Transport Transport
 	// Config is the plugin's config subtree (RFC 7951 JSON), used when
 	// Config.Configure of the host is nil.
-	Config []byte
+	Config json.RawMessage
 	// StartupTimeout bounds each step the plugin takes through the stages:
 	// from its start to its declare-registration, and each later step
 	// (default DefaultStartupTimeout).

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -79,16 +80,16 @@ type RefusedEvent struct {
 
 // Status describes one plugin.
 type Status struct {
-	Name         string    `json:"name"`
-	Mode         string    `json:"mode"`
-	State        State     `json:"state"`
-	Reason       string    `json:"reason,omitempty"`
-	PID          int       `json:"pid,omitempty"`
-	Restarts     int       `json:"restarts"`
-	Since        time.Time `json:"since"`
-	Version      string    `json:"version,omitempty"`
-	Module       string    `json:"module,omitempty"`
-	RPCs         []string  `json:"rpcs"`
-	Topics       []string  `json:"topics"`
-	Capabilities []byte    `json:"-"`
+	Name         string          `json:"name"`
+	Mode         string          `json:"mode"`
+	State        State           `json:"state"`
+	Reason       string          `json:"reason,omitempty"`
+	PID          int             `json:"pid,omitempty"`
+	Restarts     int             `json:"restarts"`
+	Since        time.Time       `json:"since"`
+	Version      string          `json:"version,omitempty"`
+	Module       string          `json:"module,omitempty"`
+	RPCs         []string        `json:"rpcs"`
+	Topics       []string        `json:"topics"`
+	Capabilities json.RawMessage `json:"capabilities,omitempty"`
 }
