@@ -276,7 +276,6 @@ func (s *session) stages(st *seat) error {
 	s.p.mu.Lock()
 	s.p.reg, s.p.name = reg, reg.Name
 	s.p.mu.Unlock()
-	s.log = s.h.log.With("plugin", reg.Name)
 	if err := s.arrive(st, StageRegistration); err != nil {
 		req.reply <- err
 		return err
