@@ -14,7 +14,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # Debian packages the tests need (gcc and libc6-dev for `go test -race`, git
 # for the version, libyang2-tools for yanglint). Later: bird2 frr gobgpd
 # openbgpd exabgp.
-DEB_PACKAGES := gcc libc6-dev git libyang2-tools
+DEB_PACKAGES := gcc libc6-dev git python3 libyang2-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # How long each fuzz target runs: 3s within `make test`, 30s for `make fuzz`.
