@@ -42,8 +42,8 @@ type Component interface {
 	Stop(ctx context.Context) error
 }
 
-// A Statuser is a Component that has something to say on SIGUSR1.
-type Statuser interface {
+// A StatusReporter is a Component that has something to say on SIGUSR1.
+type StatusReporter interface {
 	Status() string
 }
 
@@ -100,7 +100,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		defer signal.Stop(sig)
 	}
 	if err := s.start(ctx); err != nil {
-		s.stop(err.Error())
+		_ = s.stop(err.Error()) // the start error is the one to report
 		return err
 	}
 	s.log.Info("running", "components", len(s.up))
@@ -185,7 +185,7 @@ func (s *Supervisor) Status() string {
 	var b strings.Builder
 	for _, c := range up {
 		st := "running"
-		if x, ok := c.(Statuser); ok {
+		if x, ok := c.(StatusReporter); ok {
 			st = x.Status()
 		}
 		fmt.Fprintf(&b, "%s: %s\n", c.Name(), st)
