@@ -66,9 +66,11 @@ type Supervisor struct {
 	mu    sync.Mutex
 	comps []Component
 	up    []Component
+	sig   chan os.Signal
 }
 
-// New returns a supervisor with no components.
+// New returns a supervisor with no components. It handles the signals
+// at once; Run acts on them.
 func New(o Options) *Supervisor {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -79,7 +81,14 @@ func New(o Options) *Supervisor {
 	if o.Signals == nil {
 		o.Signals = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1}
 	}
-	return &Supervisor{o: o, log: o.Logger.With("component", "supervisor")}
+	s := &Supervisor{o: o, log: o.Logger.With("component", "supervisor"), sig: make(chan os.Signal, 8)}
+	// Signals are caught from now on, not from Run: a SIGHUP or SIGUSR1
+	// that arrives while the daemon assembles itself waits for Run rather
+	// than killing the process.
+	if len(o.Signals) > 0 {
+		signal.Notify(s.sig, o.Signals...)
+	}
+	return s
 }
 
 // Add appends c to the components, started after those added before.
@@ -94,11 +103,8 @@ func (s *Supervisor) Add(c Component) {
 // component that fails to start stops those before it and Run returns
 // its error.
 func (s *Supervisor) Run(ctx context.Context) error {
-	sig := make(chan os.Signal, 4)
-	if len(s.o.Signals) > 0 {
-		signal.Notify(sig, s.o.Signals...)
-		defer signal.Stop(sig)
-	}
+	sig := s.sig
+	defer signal.Stop(sig)
 	if err := s.start(ctx); err != nil {
 		_ = s.stop(err.Error()) // the start error is the one to report
 		return err

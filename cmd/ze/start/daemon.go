@@ -1,0 +1,212 @@
+package start
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/zebgp/ze/cdb"
+	"github.com/zebgp/ze/engine/hub"
+	"github.com/zebgp/ze/engine/supervisor"
+	"github.com/zebgp/ze/yang"
+	"github.com/zebgp/ze/zefs"
+)
+
+// Options say how to run the daemon.
+type Options struct {
+	// State is the state directory: cdb.db, ze.zefs, ze.pid, ze.sock.
+	State string
+	// File, when set, is imported as a commit at start and on reload.
+	File string
+	// Stdout receives the one-time admin password line.
+	Stdout io.Writer
+	// LogHandler receives the daemon's log.
+	LogHandler slog.Handler
+	// Signals are the process signals the supervisor handles (nil: all).
+	Signals []os.Signal
+}
+
+// StoreName is the ZeFS file in the state directory.
+const StoreName = "ze.zefs"
+
+// A Daemon is the assembled appliance.
+type Daemon struct {
+	o       Options
+	log     *slog.Logger
+	release func()
+	store   *zefs.Store
+	schema  *yang.Tree
+	db      *cdb.DB
+	hub     *hub.Hub
+	sup     *supervisor.Supervisor
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// New opens the state directory and assembles the components; Run runs
+// them. On error nothing stays open.
+func New(o Options) (_ *Daemon, err error) {
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.LogHandler == nil {
+		o.LogHandler = slog.NewTextHandler(os.Stderr, nil)
+	}
+	d := &Daemon{o: o, log: slog.New(o.LogHandler)}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
+	// The signals are caught before the pid file names this process.
+	d.sup = supervisor.New(supervisor.Options{
+		Logger:  d.log,
+		Reload:  d.reload,
+		Signals: o.Signals,
+	})
+	if err := os.MkdirAll(o.State, 0o700); err != nil {
+		return nil, err
+	}
+	if d.release, err = supervisor.Lock(o.State); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.State, err)
+	}
+	if d.store, err = zefs.Open(filepath.Join(o.State, StoreName), zefs.Options{}); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(o.State, StoreName), err)
+	}
+	if d.schema, err = yang.Core(); err != nil {
+		return nil, err
+	}
+	password, hash, err := newPassword()
+	if err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(filepath.Join(o.State, cdb.FileName))
+	isNew := errors.Is(statErr, os.ErrNotExist)
+	d.db, err = cdb.Open(o.State, cdb.Options{
+		Schema:  d.schema,
+		Factory: factory(hash),
+		Logger:  d.log.With("component", "cdb"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if isNew {
+		// The only time the password exists in clear: on a line of its
+		// own, for the person who started the appliance.
+		fmt.Fprintf(o.Stdout, "admin password: %s\n", password)
+	}
+	if d.hub, err = hub.New(hub.Config{}); err != nil {
+		return nil, err
+	}
+	if o.File != "" {
+		if err := d.importFile(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// Run runs the daemon until ctx ends or a stopping signal, then closes
+// everything.
+func (d *Daemon) Run(ctx context.Context) error {
+	defer d.close()
+	_, rev, _ := d.db.Running()
+	d.log.Info("starting", "state", d.o.State, "revision", rev)
+	return d.sup.Run(ctx)
+}
+
+// close closes what New opened, in reverse.
+func (d *Daemon) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
+	d.closed = true
+	if d.hub != nil {
+		_ = d.hub.Close()
+	}
+	if d.db != nil {
+		if err := d.db.Close(); err != nil {
+			d.log.Warn("closing the configuration database", "error", err)
+		}
+	}
+	if d.store != nil {
+		if err := d.store.Close(); err != nil {
+			d.log.Warn("closing the store", "error", err)
+		}
+	}
+	if d.release != nil {
+		d.release()
+	}
+}
+
+// importFile commits the configuration file, if it differs from running.
+func (d *Daemon) importFile() error {
+	src, err := os.ReadFile(d.o.File)
+	if err != nil {
+		return err
+	}
+	s, err := d.db.Session(cdb.SessionOptions{User: "file"})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Load(cdb.LoadOverride, src, d.o.File); err != nil {
+		return err
+	}
+	diff, err := s.Compare()
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(diff)) == 0 {
+		return s.Discard()
+	}
+	rev, err := s.Commit(cdb.CommitOptions{Comment: "ze " + filepath.Base(d.o.File)})
+	if err != nil {
+		return err
+	}
+	d.log.Info("configuration file committed", "file", d.o.File, "revision", rev.Seq)
+	return nil
+}
+
+// reload is SIGHUP: the configuration file again, as a commit; an invalid
+// file changes nothing.
+func (d *Daemon) reload(context.Context) error {
+	if d.o.File == "" {
+		return errors.New("started from the database (ze start), not from a file: nothing to reload")
+	}
+	return d.importFile()
+}
+
+// passwordAlphabet avoids the letters people misread.
+const passwordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// newPassword makes the factory admin password and its hash. It is made
+// at every start and used only when the database is new.
+func newPassword() (plain, hash string, err error) {
+	b := make([]byte, 16)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(passwordAlphabet))))
+		if err != nil {
+			return "", "", err
+		}
+		b[i] = passwordAlphabet[n.Int64()]
+	}
+	h, err := bcrypt.GenerateFromPassword(b, bcrypt.DefaultCost)
+	if err != nil {
+		return "", "", err
+	}
+	return string(b), string(h), nil
+}
