@@ -62,7 +62,7 @@ func (s *Session) Commit(o CommitOptions) (Revision, error) {
 	db := s.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if err := s.usable(false); err != nil {
+	if err := s.usable(true); err != nil {
 		return Revision{}, err
 	}
 	if err := db.lockedOut(s); err != nil {

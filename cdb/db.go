@@ -19,10 +19,6 @@ import (
 // FileName is the name of the database file in the state directory.
 const FileName = "cdb.db"
 
-// DefaultConfig is a minimal factory default: a host name. The binary
-// passes the factory default it embeds as Options.Factory.
-var DefaultConfig = []byte("system {\n    host-name ze;\n}\n")
-
 // Options say how to open a database.
 type Options struct {
 	// Schema is the YANG schema of the configurations (required).
@@ -38,7 +34,24 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the time (tests change it); nil means time.Now.
 	Now func() time.Time
+	// ReadOnly opens an existing database to read it only (show, history,
+	// compare): bbolt takes a shared lock, so read-only opens do not
+	// exclude each other, but they still wait for (and are waited for
+	// by) a process that has it open to write. Nothing is created (a
+	// missing database is an error wrapping fs.ErrNotExist), edits and
+	// commits fail with ErrReadOnly, and a commit confirmed whose deadline
+	// passed is not restored: Pending still returns it (see Expired).
+	ReadOnly bool
 }
+
+// ErrInUse is wrapped by the error of Open when another process has the
+// database open (the daemon, say) and did not release it within
+// Options.Timeout.
+var ErrInUse = errors.New("in use by another process")
+
+// ErrReadOnly is returned by an edit or a commit of a database opened
+// with Options.ReadOnly.
+var ErrReadOnly = errors.New("cdb: the database is open read-only")
 
 // A DB is the config database of one state directory: the running
 // configuration, the candidates, the history and the pending commit
@@ -67,6 +80,9 @@ type DB struct {
 	pending *Pending
 	timer   *time.Timer
 	closed  bool
+
+	readOnly bool
+	created  bool // this Open made the database from the factory default
 }
 
 // Open opens the database in the state directory dir (DIR/cdb.db),
@@ -90,22 +106,32 @@ func Open(dir string, o Options) (*DB, error) {
 	if o.Factory == nil {
 		o.Factory = DefaultConfig
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	path := filepath.Join(dir, FileName)
+	if o.ReadOnly {
+		// bbolt would open a missing file read-only only to fail on it;
+		// say plainly that there is no database.
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("cdb: opening %s: %w", path, err)
+		}
+	} else if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("cdb: %w", err)
 	}
-	path := filepath.Join(dir, FileName)
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, fmt.Errorf("cdb: %s is in use by another process", path)
+		return nil, fmt.Errorf("cdb: %s is %w", path, ErrInUse)
 	case err != nil:
 		return nil, fmt.Errorf("cdb: opening %s: %w", path, err)
 	}
 	db := &DB{
 		bolt: b, path: path, y: o.Schema, log: o.Logger.With("component", "cdb"), now: o.Now,
-		sessions: map[string]*Session{},
+		sessions: map[string]*Session{}, readOnly: o.ReadOnly,
 	}
-	if err := db.load(o.Factory); err != nil {
+	load := db.load
+	if o.ReadOnly {
+		load = db.loadReadOnly
+	}
+	if err := load(o.Factory); err != nil {
 		_ = b.Close()
 		return nil, err
 	}
@@ -160,12 +186,60 @@ func (db *DB) initFactory(tx *bolt.Tx, factory []byte) error {
 		return fmt.Errorf("cdb: the factory default is not valid: %w", err)
 	}
 	t.File = ""
+	db.created = true
 	rev := Revision{Seq: 1, Time: db.now().UTC(), User: "ze", Origin: OriginFactory, Comment: "factory default"}
 	if err := putRevision(tx, rev, t.Text()); err != nil {
 		return err
 	}
 	db.setRunning(t, 1)
 	return nil
+}
+
+// loadReadOnly reads the running configuration and the pending commit
+// confirmed of a database opened read-only: nothing is created, restored
+// or timed.
+func (db *DB) loadReadOnly([]byte) error {
+	var text []byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if err := checkBuckets(tx); err != nil {
+			return err
+		}
+		rev, t, err := readRunning(tx)
+		if err != nil {
+			return err
+		}
+		db.rev, text = rev, t
+		db.pending, _, err = readPending(tx)
+		return err
+	})
+	if errors.Is(err, errNoRunning) {
+		return fmt.Errorf("cdb: %s holds no running configuration", db.path)
+	}
+	if err != nil {
+		return err
+	}
+	t, err := db.parse(text, "")
+	if err != nil {
+		return fmt.Errorf("cdb: the running configuration (revision %d) no longer fits the schema: %w", db.rev, err)
+	}
+	db.setRunning(t, db.rev)
+	return nil
+}
+
+// Created reports whether this Open made the database, from the factory
+// default: the first start (the daemon prints the admin password then).
+func (db *DB) Created() bool { return db.created }
+
+// ReadOnly reports whether the database was opened with Options.ReadOnly.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+// Expired reports whether a commit confirmed waits for its confirmation
+// past its deadline: only in a database opened read-only, which cannot
+// restore it (a writable Open does, at once).
+func (db *DB) Expired() bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.pending != nil && !db.now().Before(db.pending.Deadline)
 }
 
 // parse reads a stored configuration text.

@@ -182,6 +182,9 @@ func (s *Session) usable(write bool) error {
 	if s.closed || s.db.closed {
 		return ErrClosed
 	}
+	if write && s.db.readOnly {
+		return ErrReadOnly
+	}
 	if write && s.mode != Private {
 		return s.db.lockedOut(s)
 	}
@@ -220,7 +223,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	delete(db.sessions, s.name)
-	if db.closed {
+	if db.closed || db.readOnly {
 		return nil
 	}
 	switch s.mode {

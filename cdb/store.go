@@ -57,6 +57,20 @@ func createBuckets(tx *bolt.Tx) error {
 	return nil
 }
 
+// checkBuckets checks, without changing anything (a read-only open), that
+// every bucket is there and the version is the one this ze reads.
+func checkBuckets(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketMeta, bucketRunning, bucketHistory, bucketArchive, bucketShared, bucketPrivate} {
+		if tx.Bucket(name) == nil {
+			return errNoRunning
+		}
+	}
+	if v := tx.Bucket(bucketMeta).Get(keyVersion); string(v) != formatVersion {
+		return fmt.Errorf("cdb: database format %q, this ze reads %q", v, formatVersion)
+	}
+	return nil
+}
+
 // readRunning returns the running revision and a copy of its text.
 func readRunning(tx *bolt.Tx) (uint64, []byte, error) {
 	b := tx.Bucket(bucketRunning)
