@@ -103,8 +103,9 @@ func (s *Supervisor) Add(c Component) {
 // component that fails to start stops those before it and Run returns
 // its error.
 func (s *Supervisor) Run(ctx context.Context) error {
+	// The signals stay caught after Run returns: a second SIGTERM while
+	// the process closes its files must not kill it half-way.
 	sig := s.sig
-	defer signal.Stop(sig)
 	if err := s.start(ctx); err != nil {
 		_ = s.stop(err.Error()) // the start error is the one to report
 		return err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -96,7 +97,7 @@ func New(o Options) (_ *Daemon, err error) {
 	d.db, err = cdb.Open(o.State, cdb.Options{
 		Schema:  d.schema,
 		Factory: factory(hash),
-		Logger:  d.log.With("component", "cdb"),
+		Logger:  d.log,
 	})
 	if err != nil {
 		return nil, err
@@ -114,6 +115,8 @@ func New(o Options) (_ *Daemon, err error) {
 			return nil, err
 		}
 	}
+	// Last: the local socket of ze cli, whose presence says "ready".
+	d.sup.Add(newLocalSocket(o.State, d.serveLocal))
 	return d, nil
 }
 
@@ -209,4 +212,16 @@ func newPassword() (plain, hash string, err error) {
 		return "", "", err
 	}
 	return string(b), string(h), nil
+}
+
+// serveLocal serves `ze cli` connections on the local socket.
+func (d *Daemon) serveLocal(ln net.Listener) error {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c, "ze: the shell is not built yet")
+		c.Close()
+	}
 }
