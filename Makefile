@@ -11,10 +11,12 @@ BIN     := bin
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-# Debian packages the tests need (gcc and libc6-dev for `go test -race`, git
-# for the version, libyang2-tools for yanglint). Later: bird2 frr gobgpd
-# openbgpd exabgp.
-DEB_PACKAGES := gcc libc6-dev git python3 libyang2-tools
+# Debian packages the tests need: gcc and libc6-dev for `go test -race`, git
+# for the version, libyang2-tools for yanglint, python3 for the Python SDK,
+# openssh-client and tmux for the shell's tests, iproute2 for the network
+# namespaces of the interop tests, and the BGP daemons ze is tested against.
+DEB_PACKAGES := gcc libc6-dev git python3 libyang2-tools openssh-client tmux iproute2 \
+	bird2 frr gobgpd openbgpd exabgp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # How long each fuzz target runs: 3s within `make test`, 30s for `make fuzz`.
