@@ -48,10 +48,10 @@ build:
 	$(GO) build -o $(BIN)/ze-test ./cmd/ze-test
 
 # The daemon does not exist yet: run shows what the binary can do today.
+# The appliance on its state directory ./var: the first start makes the
+# factory default and prints the admin password once; Ctrl-C stops it.
 run: build
-	@echo "ze: the daemon is not built yet (no 'ze start'); showing the version and the commands that exist."
-	$(BIN)/ze version
-	$(BIN)/ze help
+	$(BIN)/ze start --state ./var
 
 # Installs only what is missing; with everything present it runs no apt-get.
 deps:
