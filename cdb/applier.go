@@ -129,7 +129,7 @@ func (db *DB) runAppliers(rev uint64, old, cur *config.Tree) ([]*applierReg, err
 		}
 		called = append(called, r)
 		if err := r.a.Apply(d); err != nil {
-			return nil, &ApplyError{Applier: r.name, Err: err, Restore: db.unapply(called, old, cur), Running: db.rev}
+			return nil, applyErrorOf(r.name, err, db.unapply(called, old, cur), db.rev)
 		}
 	}
 	return called, nil
@@ -141,7 +141,7 @@ func (db *DB) verify(rev uint64, old, cur *config.Tree, changes []config.Change)
 		r := &db.appliers[i]
 		if d := r.diff(rev, old, cur, changes, false); d != nil {
 			if err := r.a.Verify(d); err != nil {
-				return &VetoError{Applier: r.name, Err: err}
+				return vetoOf(r.name, err)
 			}
 		}
 	}
