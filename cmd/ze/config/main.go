@@ -25,7 +25,7 @@ const (
 const usage = `usage: ze config validate [--json] [-q] [-m MODULE]... FILE
        ze config fmt [--format hierarchical|set|json] [-w] [-m MODULE]... FILE
        ze config diff [-m MODULE]... A B
-       ze config import|show|set|delete|history|rollback|compare [--state DIR] …
+       ze config COMMAND [--state DIR] …   (the configuration database)
 
 validate  check FILE against the schema: syntax, keywords, types, mandatory
           nodes, keys, unique values, leafrefs and the components' checks;
@@ -36,12 +36,21 @@ diff      print what changes from A to B, as JunOS "show | compare" does
 
 On the configuration database of a state directory (--state DIR, default
 ./var; run 'ze config COMMAND -h' for each):
-import    validate FILE and commit it as the running configuration
-show      print the running configuration (--format hierarchical|set|json)
-set       set PATH… VALUE and commit; delete PATH… removes and commits
-history   list the commits (the newest is rollback 0)
-rollback  commit revision N again
-compare   the running configuration against rollback N, as +/- lines
+import      validate FILE and commit it as the running configuration
+show        print the running configuration (--format hierarchical|set|json)
+set         set PATH… VALUE and commit; delete PATH… removes and commits
+deactivate  mark PATH… inactive (kept, not applied) and commit; activate
+            clears the mark
+annotate    PATH… "TEXT": attach a comment to a node and commit
+rename      PATH… to PATH…: give a list entry other keys and commit; copy
+            copies it
+load        merge|override|set FILE: load a configuration text and commit
+commit      check FILE: validate FILE against running and show what it
+            would change; nothing is committed
+confirm     confirm a commit confirmed (--confirmed MINUTES of a commit)
+history     list the commits (the newest is rollback 0)
+rollback    commit revision N again
+compare     the running configuration against rollback N, as +/- lines
 
 FILE may be in the hierarchical form, the set form or JSON (found from its
 first word); - reads standard input. -m MODULE adds a YANG module (a
@@ -67,6 +76,15 @@ var commands = map[string]func(c *cmdline, args []string) int{
 	"history":  runHistory,
 	"rollback": runRollback,
 	"compare":  runCompare,
+
+	"deactivate": runDeactivate,
+	"activate":   runActivate,
+	"annotate":   runAnnotate,
+	"rename":     runRename,
+	"copy":       runCopy,
+	"load":       runLoad,
+	"commit":     runCommit,
+	"confirm":    runConfirm,
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -79,7 +97,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "ze config: unknown command %q (want validate, fmt, diff, import, show, set, delete, history, rollback or compare)\n", args[0])
+		fmt.Fprintln(stderr, unknownCommand(args))
 		return exitError
 	}
 	c := &cmdline{name: "ze config " + args[0], stdin: stdin, stdout: stdout, stderr: stderr}
@@ -98,6 +116,7 @@ type cmdline struct {
 	modules        files
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	y              *yang.Tree // the schema, once loaded
 }
 
 // files collects repeated -m options.
@@ -155,6 +174,15 @@ func (c *cmdline) read(path string) ([]byte, int) {
 // schema returns the core modules with those given by -m; on failure it
 // reports and returns the exit code (2 for a missing file).
 func (c *cmdline) schema() (*yang.Tree, int) {
+	if c.y != nil {
+		return c.y, exitOK
+	}
+	y, code := c.loadSchema()
+	c.y = y
+	return y, code
+}
+
+func (c *cmdline) loadSchema() (*yang.Tree, int) {
 	if len(c.modules) == 0 {
 		t, err := yang.Core()
 		if err != nil {

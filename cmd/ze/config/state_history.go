@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/zebgp/ze/cdb"
+	"github.com/zebgp/ze/cdb/config"
 )
 
 // historyJSON is one revision in `ze config history --json`.
@@ -31,7 +31,7 @@ func runHistory(c *cmdline, args []string) int {
 	if len(rest) != 0 {
 		return c.errorf(exitError, "unexpected argument %q", rest[0])
 	}
-	db, code := s.open(false)
+	db, code := s.openRead()
 	if db == nil {
 		return code
 	}
@@ -73,7 +73,7 @@ func runRollback(c *cmdline, args []string) int {
 		return c.errorf(exitError, "want one N")
 	}
 	n, ok := rollbackArg(c, rest[0])
-	if !ok {
+	if !ok || !s.checkConfirmed() {
 		return exitError
 	}
 	db, code := s.open(false)
@@ -94,7 +94,7 @@ func runRollback(c *cmdline, args []string) int {
 		}
 		*s.comment = fmt.Sprintf("rollback %d: revision %d", n, rev.Seq)
 	}
-	return s.closeAll(db, sess, s.commit(sess))
+	return s.closeAll(db, sess, s.commit(db, sess))
 }
 
 func runCompare(c *cmdline, args []string) int {
@@ -113,18 +113,18 @@ func runCompare(c *cmdline, args []string) int {
 			return exitError
 		}
 	}
-	var src []byte
+	var file *config.Tree
 	if len(rest) == 1 {
 		var code int
-		if src, code = c.read(rest[0]); code != exitOK {
+		if file, code = c.parseFile(rest[0]); file == nil {
 			return code
 		}
 	}
-	db, code := s.open(false)
+	db, code := s.openRead()
 	if db == nil {
 		return code
 	}
-	if src == nil {
+	if file == nil {
 		if n < 0 {
 			n = 1
 		}
@@ -134,22 +134,11 @@ func runCompare(c *cmdline, args []string) int {
 		}
 		return s.closeAll(db, nil, c.write(out))
 	}
-	sess, code := s.session(db)
-	if sess == nil {
-		return s.closeAll(db, nil, code)
-	}
-	if err := sess.Load(cdb.LoadOverride, src, name(rest[0])); err != nil {
-		return s.closeAll(db, sess, s.fail(err))
-	}
-	var out []byte
-	var err error
-	if n < 0 {
-		out, err = sess.Compare()
-	} else {
-		out, err = sess.CompareRollback(n)
-	}
+	// What committing FILE would change in running (or rollback N).
+	old, _, err := db.RollbackConfig(max(n, 0))
 	if err != nil {
-		return s.closeAll(db, sess, s.fail(err))
+		return s.closeAll(db, nil, s.fail(err))
 	}
-	return s.closeAll(db, sess, c.write(out))
+	file.File = ""
+	return s.closeAll(db, nil, c.write(config.Compare(old, file)))
 }

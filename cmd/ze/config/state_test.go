@@ -42,6 +42,14 @@ func stateWithConfirm(t *testing.T, at time.Time, d time.Duration) string {
 	return dir
 }
 
+// factorySet is the factory default (without an admin password) in the
+// set form.
+const factorySet = `set system host-name ze
+set system login user admin class super-user
+set system ssh address 127.0.0.1
+set system ssh port 2222
+`
+
 func runState(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errs bytes.Buffer
@@ -54,7 +62,7 @@ func runState(t *testing.T, args ...string) (code int, stdout, stderr string) {
 func TestStateConfirmExpired(t *testing.T) {
 	dir := stateWithConfirm(t, time.Now().Add(-time.Hour), 10*time.Minute)
 	code, out, errs := runState(t, "show", "--state", dir, "--format", "set")
-	if code != exitOK || out != "set system host-name ze\n" {
+	if code != exitOK || out != factorySet {
 		t.Errorf("show: exit %d, stdout %q, want the factory default restored", code, out)
 	}
 	if !strings.Contains(errs, "commit confirmed not confirmed in time: configuration restored") {
