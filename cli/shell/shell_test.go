@@ -1,0 +1,113 @@
+package shell
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConfigureSetCompareCommit(t *testing.T) {
+	db := openDB(t)
+	sh := newShell(t, db, SuperUser)
+	if _, p := sh.Prompt(); p != "alice@r1> " {
+		t.Fatalf("prompt %q", p)
+	}
+	contains(t, "configure", mustRun(t, sh, "configure"), "Entering configuration mode")
+	if h, p := sh.Prompt(); h != "[edit]" || p != "alice@r1# " {
+		t.Fatalf("prompt %q %q", h, p)
+	}
+	mustRun(t, sh, "set bgp group g peer p1 hold-time 120")
+	mustRun(t, sh, "edit bgp group g peer p2")
+	if h, _ := sh.Prompt(); h != "[edit bgp group g peer p2]" {
+		t.Fatalf("header %q", h)
+	}
+	mustRun(t, sh, "set hold-time 30")
+	out := mustRun(t, sh, "show")
+	want := "remote {\n    ip 192.0.2.2;\n    as 65003;\n}\nhold-time 30;\n"
+	if out != want {
+		t.Fatalf("show at level: got\n%q\nwant\n%q", out, want)
+	}
+	mustRun(t, sh, "top")
+	cmp := mustRun(t, sh, "show | compare")
+	contains(t, "compare", cmp, "[edit bgp group g peer p1]", "-    hold-time 90;", "+    hold-time 120;", "+    hold-time 30;")
+	contains(t, "commit", mustRun(t, sh, `commit comment "longer"`), "commit complete (revision 2)")
+	mustRun(t, sh, "exit")
+	if sh.Mode() != Operational {
+		t.Fatal("still in configure mode")
+	}
+	contains(t, "show configuration", mustRun(t, sh, "show configuration bgp group g peer p1"), "hold-time 120;")
+	set := mustRun(t, sh, "show configuration bgp | display set")
+	contains(t, "display set", set, "set bgp group g peer p1 hold-time 120\n")
+	if strings.Contains(set, "system") {
+		t.Errorf("display set of bgp shows system:\n%s", set)
+	}
+	contains(t, "history", mustRun(t, sh, "show system commit"), "0   ", "by alice via cli (revision 2)", "    longer", "via factory-default")
+	contains(t, "json", mustRun(t, sh, "show configuration system | display json"), `"host-name": "r1"`)
+}
+
+func TestSyntaxErrors(t *testing.T) {
+	db := openDB(t)
+	sh := newShell(t, db, SuperUser)
+	tests := []struct {
+		line string
+		pos  int
+		msg  string
+	}{
+		{"shwo configuration", 0, `unknown command "shwo" (did you mean show?)`},
+		{"show configuration bgp hodl-time", 23, `unknown keyword "hodl-time" (did you mean hold-time?)`},
+		{"show log x", 9, `"x" is not a number`},
+		{"show configuration | frob", 21, `unknown pipe command "frob"`},
+		{"show configuration | match (", 27, "bad regular expression"},
+		{`show "configuration`, 5, "unterminated quoted string"},
+		{"show system commit | display set", 21, "display is only for a configuration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := run(t, sh, tt.line)
+			se, ok := err.(*SyntaxError)
+			if !ok {
+				t.Fatalf("got %v, want a syntax error", err)
+			}
+			if se.Pos != tt.pos || !strings.Contains(se.Msg, tt.msg) {
+				t.Fatalf("got %d %q, want %d %q", se.Pos, se.Msg, tt.pos, tt.msg)
+			}
+			f := FormatError(tt.line, err, 10)
+			if !strings.HasPrefix(f, strings.Repeat(" ", 10+tt.pos)+"^\nsyntax error: ") {
+				t.Fatalf("caret: %q", f)
+			}
+		})
+	}
+}
+
+func TestOperatorRefused(t *testing.T) {
+	sh := newShell(t, openDB(t), Operator)
+	_, err := run(t, sh, "configure")
+	if err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Fatalf("got %v", err)
+	}
+	contains(t, "operator show", mustRun(t, sh, "show configuration system"), "host-name r1;")
+}
+
+func TestHelpAndComplete(t *testing.T) {
+	sh := newShell(t, openDB(t), SuperUser)
+	help := FormatItems(sh.Help("show "))
+	contains(t, "help show", help, "Possible completions:", "configuration", "Show the running configuration", "system")
+	line, pos, list := sh.Complete("show conf", 9)
+	if line != "show configuration " || pos != len(line) || list != nil {
+		t.Fatalf("complete: %q %d %v", line, pos, list)
+	}
+	mustRun(t, sh, "configure")
+	line, _, _ = sh.Complete("set bgp group g peer p", 22)
+	if line != "set bgp group g peer p" {
+		t.Fatalf("ambiguous keys completed: %q", line)
+	}
+	_, _, list = sh.Complete("set bgp group g peer p", 22)
+	contains(t, "keys", FormatItems(list), "p1", "p2")
+	h := FormatItems(sh.Help("set bgp group g peer p1 hold-time "))
+	contains(t, "hold-time help", h, "<hold-time>", "range")
+	line, _, _ = sh.Complete("set system login user bob class sup", 35)
+	if line != "set system login user bob class super-user " {
+		t.Fatalf("enum: %q", line)
+	}
+	contains(t, "pipe", FormatItems(sh.Help("show | ")), "compare", "display", "match")
+	contains(t, "commit", FormatItems(sh.Help("commit ")), "confirmed", "check", "comment", "and-quit")
+}
