@@ -1,18 +1,77 @@
 package reactor
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
+	"syscall"
 )
 
 func listen(addr netip.AddrPort, lookup func(remote netip.Addr) *Session, opts ListenOptions) (*Listener, error) {
-	ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(addr))
-	if err != nil {
-		return nil, err
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
 	}
-	return &Listener{ln: ln, lookup: lookup, log: opts.Logger}, nil
+	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+		return control(rc, func(fd int) error {
+			for peer, key := range opts.MD5 {
+				if key == "" {
+					continue
+				}
+				if err := setMD5(fd, peer, key); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}}
+	network := "tcp4"
+	if addr.Addr().Is6() {
+		network = "tcp6"
+		if addr.Addr().IsUnspecified() {
+			network = "tcp" // dual stack: IPv4 peers arrive IPv4-mapped
+		}
+	}
+	ln, err := lc.Listen(context.Background(), network, addr.String())
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	l := &Listener{ln: ln.(*net.TCPListener), lookup: lookup, log: log.With("listen", addr.String())}
+	go l.serve()
+	return l, nil
 }
 
-func (l *Listener) setMD5(peer netip.Addr, key string) error { return nil }
+// serve accepts until Close.
+func (l *Listener) serve() {
+	for {
+		nc, err := l.ln.AcceptTCP()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			l.log.Warn("accept failed", "error", err.Error())
+			continue
+		}
+		remote := addrPortOf(nc.RemoteAddr())
+		s := l.lookup(remote.Addr())
+		if s == nil {
+			l.log.Info("connection from an unknown peer refused", "remote", remote.String())
+			_ = nc.Close()
+			continue
+		}
+		if !s.Accept(nc) {
+			l.log.Info("connection refused by the session", "remote", remote.String(), "state", s.State().String())
+		}
+	}
+}
 
-func netipAddrPort(a netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(a, port) }
+func (l *Listener) setMD5(peer netip.Addr, key string) error {
+	rc, err := l.ln.SyscallConn()
+	if err != nil {
+		return err
+	}
+	return control(rc, func(fd int) error { return setMD5(fd, peer, key) })
+}

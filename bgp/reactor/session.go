@@ -203,6 +203,11 @@ type Session struct {
 
 	mu sync.Mutex
 	st sessionState
+
+	ctr    counters
+	kick   chan struct{} // wakes the loop
+	resetC chan string   // Reset's message for the loop
+	quit   chan struct{} // closed by Stop
 }
 
 // NewSession returns a session for cfg that reports to h. It does nothing
