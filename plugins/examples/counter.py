@@ -3,7 +3,9 @@
 
 It counts the hub messages published under example/counter and answers
 ze-example-counter-py:count with how many it saw, the label from its
-config and the topic of the last message. It is the Python twin of
+config and the topic of the last message. A commit that sets its
+veto-message is refused with that message; any other commit that changes
+its config is applied (the label changes) without a restart. It is the Python twin of
 plugins/examples/counter (Go).
 
 Configure it as a path plugin:
@@ -37,8 +39,13 @@ def main(argv):
     state = {"count": 0, "label": None, "last-topic": None}
 
     def configure(config):
-        counter = config.get(MODULE + ":counter") or {}
+        counter = config.get(MODULE + ":counter-py") or {}
         state["label"] = counter.get("label")
+
+    def verify(config, _change):
+        veto = (config.get(MODULE + ":counter-py") or {}).get("veto-message")
+        if veto:
+            raise ValueError(veto)
 
     def event(ev):
         with lock:
@@ -51,6 +58,7 @@ def main(argv):
 
     p = zeplugin.connect_stdio() if "--stdio" in argv else zeplugin.connect()
     p.on_configure(configure)
+    p.on_verify(verify)  # commits after ready; on_configure applies them
     p.on_event(event)
     p.handle(MODULE + ":count", count)
     p.run(name=NAME, version="1.0.0", yang=yang, topics=[TOPIC])

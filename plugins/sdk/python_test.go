@@ -40,7 +40,7 @@ func TestPython(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ph, h := newHost(t, host.Config{})
 			sp := host.Spec{Name: "counter-py", Mode: host.Path, Run: prog, Args: tt.args, Transport: tt.transport,
-				Config: []byte(`{"ze-example-counter-py:counter":{"label":"snake"}}`), StartupTimeout: 20 * time.Second}
+				Config: []byte(`{"ze-example-counter-py:counter-py":{"label":"snake"}}`), StartupTimeout: 20 * time.Second}
 			if err := ph.Start(context.Background(), sp); err != nil {
 				t.Fatal(err)
 			}

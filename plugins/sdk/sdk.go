@@ -90,6 +90,8 @@ type Plugin struct {
 	mu          sync.Mutex
 	handlers    map[string]Handler
 	onConfigure func(context.Context, json.RawMessage) error
+	onVerify    func(context.Context, ConfigChange) error
+	onApply     func(context.Context, ConfigChange) error
 	onEvent     func(context.Context, Event)
 	onRegistry  func([]Info)
 	onShutdown  func(reason string)
@@ -145,6 +147,34 @@ func (p *Plugin) OnConfigure(fn func(ctx context.Context, config json.RawMessage
 	p.onConfigure = fn
 }
 
+// ConfigChange is a commit that changes the plugin's subtree, after ready:
+// Config is the whole subtree as it would be (verify) or is to be (apply),
+// RFC 7951 JSON, {} when it is gone.
+type ConfigChange struct {
+	Revision uint64
+	Restore  bool // an apply that gives back the config of before a failed commit
+	Config   json.RawMessage
+}
+
+// OnVerify sets what checks a commit that changes the plugin's subtree; an
+// error refuses the commit, and its message reaches the user who committed.
+// It must change nothing. Without it every commit is accepted.
+func (p *Plugin) OnVerify(fn func(ctx context.Context, c ConfigChange) error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onVerify = fn
+}
+
+// OnApply sets what applies a commit that changes the plugin's subtree (a
+// reconfiguration after ready); an error fails the commit, and the old
+// config is applied again. Without it the OnConfigure function takes the
+// new config.
+func (p *Plugin) OnApply(fn func(ctx context.Context, c ConfigChange) error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onApply = fn
+}
+
 // OnEvent sets what takes the messages of the plugin's topics, one at a
 // time, in the order the hub delivered them.
 func (p *Plugin) OnEvent(fn func(ctx context.Context, ev Event)) {
@@ -180,7 +210,7 @@ func (p *Plugin) SetCapabilities(v any) error {
 	return nil
 }
 
-// Config returns the config received in stage 2.
+// Config returns the config received in stage 2, or applied since.
 func (p *Plugin) Config() json.RawMessage {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -361,6 +391,8 @@ func (p *Plugin) dispatch(ctx context.Context, method string, params []byte) (re
 		return nil, nil
 	case host.MethodEvent:
 		return nil, p.events(ctx, params)
+	case host.MethodConfigVerify, host.MethodConfigApply:
+		return nil, p.configChange(ctx, method, params)
 	case host.MethodShutdown:
 		var s host.ShutdownParams
 		_ = json.Unmarshal(params, &s)
@@ -392,6 +424,37 @@ func (p *Plugin) configure(ctx context.Context, params []byte) error {
 	p.config, p.configErr = c.Config, err
 	p.mu.Unlock()
 	p.configOnce.Do(func() { close(p.configured) })
+	return err
+}
+
+// configChange serves config-verify and config-apply.
+func (p *Plugin) configChange(ctx context.Context, method string, params []byte) error {
+	var c host.ConfigChangeParams
+	if err := json.Unmarshal(params, &c); err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	ch := ConfigChange{Revision: c.Revision, Restore: c.Restore, Config: c.Config}
+	p.mu.Lock()
+	verify, apply, configure := p.onVerify, p.onApply, p.onConfigure
+	p.mu.Unlock()
+	if method == host.MethodConfigVerify {
+		if verify == nil {
+			return nil
+		}
+		return verify(ctx, ch)
+	}
+	var err error
+	switch {
+	case apply != nil:
+		err = apply(ctx, ch)
+	case configure != nil:
+		err = configure(ctx, ch.Config)
+	}
+	if err == nil {
+		p.mu.Lock()
+		p.config = ch.Config
+		p.mu.Unlock()
+	}
 	return err
 }
 
@@ -485,3 +548,8 @@ func (p *Plugin) recoverInto(err *error, method string) {
 // errNoEngine: the environment does not say how to reach the engine.
 var errNoEngine = errors.New("sdk: neither " + host.EnvAddr + " nor " + host.EnvTransport +
 	"=stdio in the environment: plugins are started by ze (run me from ze)")
+
+// ShipYANG records, from an init function, the YANG module that the plugin
+// called name ships with ze, so that the configuration schema has it before
+// the plugin runs (host.RegisterYANG).
+func ShipYANG(name, yang string) { host.RegisterYANG(name, yang) }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zebgp/ze/engine/commit"
 	"github.com/zebgp/ze/engine/hub"
 	"github.com/zebgp/ze/engine/plugin/rpc"
 )
@@ -36,6 +37,14 @@ type Config struct {
 	// Configure returns a plugin's config subtree (RFC 7951 JSON) for stage
 	// 2, knowing what it declared; nil uses Spec.Config.
 	Configure func(ctx context.Context, spec Spec, reg *Registration) (json.RawMessage, error)
+	// Commit, when set, makes every plugin that declares a YANG module the
+	// owner "plugin/NAME" of the module's subtree ("MODULE:") in the
+	// commit coordinator: commits that change it are sent to the plugin as
+	// config-verify and config-apply. The host itself becomes the owner
+	// "plugin-host" of the plugins' declarations ("ze-plugin:"): a commit
+	// that adds, removes or changes a plugin starts, stops or restarts it
+	// (see Configure).
+	Commit *commit.Coordinator
 	// Engine serves the methods that no plugin declared, when a plugin or
 	// Host.Call asks for one; nil answers "no plugin serves METHOD".
 	Engine rpc.Handler
@@ -74,6 +83,10 @@ type Host struct {
 
 	refused atomic.Uint64
 	wg      sync.WaitGroup // supervisors
+
+	cmu     sync.Mutex // Configure, one at a time
+	doc     map[string]json.RawMessage
+	unowner func() // unregisters plugin-host from cfg.Commit
 }
 
 // New loads or generates the TLS material, starts the listener and returns a
@@ -134,6 +147,9 @@ func New(cfg Config) (*Host, error) {
 	if err != nil {
 		cancel()
 		return nil, err
+	}
+	if cfg.Commit != nil {
+		h.unowner = cfg.Commit.Register(OwnerHost, "ze-plugin:", hostOwner{h})
 	}
 	return h, nil
 }
@@ -239,6 +255,9 @@ func (h *Host) Close() error {
 	h.wg.Wait()
 	h.cancel()
 	h.ln.close()
+	if h.unowner != nil {
+		h.unowner()
+	}
 	return nil
 }
 

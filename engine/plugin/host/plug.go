@@ -29,6 +29,8 @@ type plug struct {
 	caps     json.RawMessage
 	sess     *session // the ready session, which RPCs and events go to
 	recent   []time.Time
+	config   json.RawMessage // the subtree of the last commit applied, for later starts
+	unowner  func()          // unregisters the plugin's commit owner
 
 	stopOnce   sync.Once
 	stop       chan struct{} // closed to stop the plugin
@@ -106,6 +108,7 @@ func (p *plug) supervise(st *seat) {
 	defer close(p.done)
 	defer p.settleFirst(errStopped)
 	defer p.h.releaseRoutes(p)
+	defer p.disown()
 	for {
 		p.setState(StateStarting, "", 0)
 		err := newSession(p).run(st)

@@ -20,6 +20,8 @@ const (
 	MethodShareRegistry = "ze-plugin-callback:share-registry"
 	MethodEvent         = "ze-plugin-callback:event"
 	MethodShutdown      = "ze-plugin-callback:shutdown"
+	MethodConfigVerify  = "ze-plugin-callback:config-verify"
+	MethodConfigApply   = "ze-plugin-callback:config-apply"
 )
 
 // The modules of the protocol's own methods; a plugin may not declare RPCs in
@@ -80,6 +82,19 @@ type Registration struct {
 // config subtree in RFC 7951 JSON ({} when it has none).
 type ConfigureParams struct {
 	Config json.RawMessage `json:"config"`
+}
+
+// ConfigChangeParams is the input of ze-plugin-callback:config-verify and
+// ze-plugin-callback:config-apply, sent after ready for every commit that
+// changes the plugin's subtree: the whole subtree as it would be (verify) or
+// is to be (apply), RFC 7951 JSON, {} when it is gone. Restore is set when
+// an apply gives back the configuration of before a failed commit.
+//
+//	#9 ze-plugin-callback:config-verify {"revision":7,"config":{"ze-example-counter:counter":{"label":"edge-2"}}}
+type ConfigChangeParams struct {
+	Revision uint64          `json:"revision"`
+	Restore  bool            `json:"restore,omitempty"`
+	Config   json.RawMessage `json:"config"`
 }
 
 // CapabilitiesParams is the input of ze-plugin-engine:declare-capabilities:

@@ -348,7 +348,16 @@ func (s *session) stages(st *seat) error {
 
 // configFor returns the plugin's config subtree, {} when it has none.
 func (h *Host) configFor(ctx context.Context, p *plug, reg *Registration) (json.RawMessage, error) {
+	p.mu.Lock()
+	applied := p.config
+	p.mu.Unlock()
+	if applied != nil {
+		return applied, nil
+	}
 	cfg := p.spec.Config
+	if doc := h.document(); doc != nil {
+		cfg = Subtree(doc, reg.Module)
+	}
 	if h.cfg.Configure != nil {
 		var err error
 		if cfg, err = h.cfg.Configure(ctx, p.spec, reg); err != nil {
@@ -382,6 +391,7 @@ func (s *session) activate(reg *Registration) error {
 	s.p.mu.Lock()
 	s.p.sess = s
 	s.p.mu.Unlock()
+	s.p.own(reg)
 	s.p.setState(StateReady, "", 0)
 	return nil
 }

@@ -1,5 +1,6 @@
 // Package counter is an example plugin: it counts the hub messages under
-// example/counter and answers ze-example-counter:count with the count. It is
+// example/counter and answers ze-example-counter:count with the count; a
+// commit that sets its veto-message is refused with that message. It is
 // built into ze, so it runs as ze.counter (a goroutine) or counter (a child
 // process, `ze plugin run counter`).
 package counter
@@ -8,6 +9,7 @@ import (
 	"context"
 	_ "embed" // the YANG module
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -40,7 +42,8 @@ type Counter struct {
 // config is the plugin's subtree in RFC 7951 JSON.
 type config struct {
 	Counter *struct {
-		Label string `json:"label"`
+		Label       string `json:"label"`
+		VetoMessage string `json:"veto-message"`
 	} `json:"ze-example-counter:counter"`
 }
 
@@ -55,6 +58,19 @@ func (c *Counter) Configure(_ context.Context, raw json.RawMessage) error {
 	c.label = ""
 	if cfg.Counter != nil {
 		c.label = cfg.Counter.Label
+	}
+	return nil
+}
+
+// Verify checks a commit that changes the counter's config: one that sets
+// veto-message is refused with that message.
+func (c *Counter) Verify(_ context.Context, ch sdk.ConfigChange) error {
+	var cfg config
+	if err := json.Unmarshal(ch.Config, &cfg); err != nil {
+		return fmt.Errorf("counter: config: %w", err)
+	}
+	if cfg.Counter != nil && cfg.Counter.VetoMessage != "" {
+		return errors.New(cfg.Counter.VetoMessage)
 	}
 	return nil
 }
@@ -84,7 +100,8 @@ func (c *Counter) Count(context.Context, json.RawMessage) (any, error) {
 // Run is the plugin's body: register, take the config, serve.
 func Run(ctx context.Context, p *sdk.Plugin) error {
 	c := &Counter{}
-	p.OnConfigure(c.Configure)
+	p.OnConfigure(c.Configure) // at start, and for every commit applied (no OnApply)
+	p.OnVerify(c.Verify)
 	p.OnEvent(c.Event)
 	p.Handle(MethodCount, c.Count)
 	return p.Run(ctx, sdk.Registration{Name: Name, Version: Version, YANG: YANG, Topics: []string{Topic}})

@@ -2,4 +2,7 @@ package counter
 
 import "github.com/zebgp/ze/plugins/sdk"
 
-func init() { sdk.Builtin(Name, Run) }
+func init() {
+	sdk.Builtin(Name, Run)
+	sdk.ShipYANG(Name, YANG)
+}

@@ -9,6 +9,7 @@ down:
 
     p = zeplugin.connect()              # TLS + token, or stdio, as ze says
     p.on_configure(lambda config: ...)  # dict: the plugin's RFC 7951 subtree
+    p.on_verify(lambda config, change: ...)  # a commit: raise to refuse it
     p.on_event(lambda event: ...)       # dict: topic, publisher, seq, data
     p.handle("ze-example:count", lambda params: {"count": 1})
     p.run(name="example", version="1.0.0", yang=open("ze-example.yang").read(),
@@ -48,6 +49,8 @@ CONFIGURE = "ze-plugin-callback:configure"
 SHARE_REGISTRY = "ze-plugin-callback:share-registry"
 EVENT = "ze-plugin-callback:event"
 SHUTDOWN = "ze-plugin-callback:shutdown"
+CONFIG_VERIFY = "ze-plugin-callback:config-verify"
+CONFIG_APPLY = "ze-plugin-callback:config-apply"
 
 
 class RemoteError(Exception):
@@ -195,6 +198,8 @@ class Plugin:
         self._pending = {}
         self._handlers = {}
         self._on_configure = None
+        self._on_verify = None
+        self._on_apply = None
         self._on_event = None
         self._on_registry = None
         self._on_shutdown = None
@@ -222,6 +227,21 @@ class Plugin:
         """fn(config: dict) takes the plugin's config subtree in stage 2; an
         exception refuses it."""
         self._on_configure = fn
+
+    def on_verify(self, fn):
+        """fn(config: dict, change: dict) checks a commit that changes the
+        plugin's subtree (after ready): config is the whole subtree as it
+        would be, change {"revision", "restore"}. An exception refuses the
+        commit; its message reaches the user. Without it, commits are
+        accepted."""
+        self._on_verify = fn
+
+    def on_apply(self, fn):
+        """fn(config: dict, change: dict) applies a commit that changes the
+        plugin's subtree (a reconfiguration after ready); an exception fails
+        the commit. Without it, the on_configure function takes the new
+        config."""
+        self._on_apply = fn
 
     def on_event(self, fn):
         """fn(event: dict) takes each message of the plugin's topics, in
@@ -419,6 +439,19 @@ class Plugin:
             finally:
                 self.config = config
                 self._configured.set()
+            return None
+        if method in (CONFIG_VERIFY, CONFIG_APPLY):
+            config = params.get("config") or {}
+            change = {"revision": params.get("revision", 0), "restore": bool(params.get("restore"))}
+            if method == CONFIG_VERIFY:
+                if self._on_verify is not None:
+                    self._on_verify(config, change)
+                return None
+            if self._on_apply is not None:
+                self._on_apply(config, change)
+            elif self._on_configure is not None:
+                self._on_configure(config)
+            self.config = config
             return None
         if method == SHARE_REGISTRY:
             self.registry = params.get("plugins", [])
