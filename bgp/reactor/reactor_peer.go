@@ -1,0 +1,135 @@
+package reactor
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zebgp/ze/bgp/fsm"
+)
+
+// peer is one configured peer: its config, its current session (nil while
+// shut down), what it is sent (out) and what was received (in).
+type peer struct {
+	r *Reactor
+
+	mu     sync.Mutex
+	pc     PeerConfig
+	sess   session
+	sessID uint64
+	out    ribOut
+
+	// curID is sessID for the handler's lock-free check that a callback
+	// comes from the current session.
+	curID atomic.Uint64
+
+	in inCounters // receive side, its own lock (status.go)
+
+	// life: state changes seen by the reactor (status.go)
+	life lifeCounters
+}
+
+func newPeer(r *Reactor, pc PeerConfig) *peer {
+	p := &peer{r: r, pc: pc}
+	p.out.init()
+	p.in.init(&pc)
+	p.life.stateSince = time.Now()
+	return p
+}
+
+func (p *peer) name() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pc.Name
+}
+
+func (p *peer) cfg() PeerConfig {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pc
+}
+
+func (p *peer) setConfig(pc PeerConfig) {
+	p.mu.Lock()
+	p.pc = pc
+	p.mu.Unlock()
+	p.in.setLimits(&pc)
+}
+
+func (p *peer) hasSession() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sess != nil
+}
+
+func (p *peer) currentSession() session {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sess
+}
+
+// startSession makes and starts a session for the peer's config.
+func (p *peer) startSession(routerID netip.Addr) error {
+	p.mu.Lock()
+	if p.sess != nil {
+		p.mu.Unlock()
+		return nil
+	}
+	p.sessID++
+	id := p.sessID
+	opts := p.r.opts.Session
+	opts.Logger = p.r.log.With("peer", p.pc.Name)
+	s := p.r.newSession(p.pc.SessionConfig(routerID), &handler{p: p, id: id}, opts)
+	p.sess = s
+	p.curID.Store(id)
+	p.out.down()
+	p.mu.Unlock()
+	if err := s.Start(); err != nil {
+		p.life.setError(err.Error())
+		return fmt.Errorf("reactor: starting %s: %w", p.name(), err)
+	}
+	return nil
+}
+
+// stopSession ends the current session with the Cease given and forgets
+// it. Callbacks of the session still count while it stops (its last state
+// change, the NOTIFICATION sent).
+func (p *peer) stopSession(ctx context.Context, code, subcode uint8, message string) error {
+	p.mu.Lock()
+	s := p.sess
+	p.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	err := s.Stop(ctx, code, subcode, message)
+	p.mu.Lock()
+	if p.sess == s {
+		p.sess = nil
+		p.curID.Store(0)
+		p.out.down()
+	}
+	p.mu.Unlock()
+	p.in.clear()
+	p.life.down(fsm.Idle)
+	return err
+}
+
+// removed is called once the peer left the configuration.
+func (p *peer) removed() {
+	p.in.clear()
+}
+
+// update applies a config change that needs no new session: the
+// description, the prefix limits and the static routes (sending what the
+// change implies when the initial table went out).
+func (p *peer) update(pc PeerConfig) error {
+	p.mu.Lock()
+	old := p.pc
+	p.pc = pc
+	p.mu.Unlock()
+	p.in.setLimits(&pc)
+	return p.applyStatic(old.Static, pc.Static)
+}

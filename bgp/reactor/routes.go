@@ -1,0 +1,441 @@
+package reactor
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/zebgp/ze/bgp/route"
+	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/message"
+)
+
+// ribOut is what a peer is sent besides its static routes: the routes of
+// run-time commands (an adj-rib-out), kept to be sent again when the
+// session comes back, and the state of the current session's table.
+// Guarded by peer.mu.
+type ribOut struct {
+	// routes maps family key + path id + NLRI to the command that
+	// announced it last.
+	routes map[string]outRoute
+	seq    uint64
+
+	// neg is the current session's negotiation, valid while up.
+	neg Negotiated
+	up  bool
+	// synced is set once the initial table (and End-of-RIB) went out;
+	// before that, changes only update the tables.
+	synced bool
+	gen    uint64 // the Established period the initial table is for
+}
+
+// outRoute is one announced NLRI: the command it came from, whose
+// attributes and next hop apply, and its place in it.
+type outRoute struct {
+	upd    *route.Update
+	seq    uint64
+	family wire.Family
+	nlri   []byte // path id (4 octets) + NLRI, as in route.Section
+}
+
+func (o *ribOut) init() { o.routes = map[string]outRoute{} }
+
+// down forgets the session.
+func (o *ribOut) down() {
+	o.up, o.synced = false, false
+	o.neg = Negotiated{}
+	o.gen++
+}
+
+// each calls fn for every NLRI of s (path id + NLRI).
+func eachNLRI(s *route.Section, fn func(n []byte)) error {
+	codec, ok := wire.LookupFamily(s.Family)
+	if !ok {
+		return &wire.UnknownFamilyError{Family: s.Family}
+	}
+	for b := s.NLRI; len(b) > 0; {
+		if len(b) < 4 {
+			return errors.New("reactor: truncated NLRI")
+		}
+		n, err := codec.Len(b[4:])
+		if err != nil {
+			return err
+		}
+		fn(b[:4+n])
+		b = b[4+n:]
+	}
+	return nil
+}
+
+func routeKey(f wire.Family, n []byte) string {
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], f.Key())
+	return string(k[:]) + string(n)
+}
+
+// record puts a command's routes in the adj-rib-out: its announcements
+// replace what was there for the same NLRI, its withdrawals remove.
+func (o *ribOut) record(u *route.Update) error {
+	o.seq++
+	for i := range u.Sections {
+		s := &u.Sections[i]
+		err := eachNLRI(s, func(n []byte) {
+			k := routeKey(s.Family, n)
+			if s.Withdraw {
+				delete(o.routes, k)
+				return
+			}
+			o.routes[k] = outRoute{upd: u, seq: o.seq, family: s.Family, nlri: n}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updates regroups the adj-rib-out (of family f, or all when f is zero)
+// into commands: one per original command and family, with only the NLRI
+// it still owns, in the order the commands came.
+func (o *ribOut) updates(f wire.Family) []*route.Update {
+	type group struct {
+		upd *route.Update
+		seq uint64
+		sec map[wire.Family]*route.Section
+		fam []wire.Family
+	}
+	groups := map[uint64]*group{}
+	keys := make([]string, 0, len(o.routes))
+	for k := range o.routes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // a stable order of NLRI within a command
+	for _, k := range keys {
+		r := o.routes[k]
+		if f.IsValid() && r.family != f {
+			continue
+		}
+		g := groups[r.seq]
+		if g == nil {
+			g = &group{upd: r.upd, seq: r.seq, sec: map[wire.Family]*route.Section{}}
+			groups[r.seq] = g
+		}
+		s := g.sec[r.family]
+		if s == nil {
+			s = &route.Section{Family: r.family}
+			g.sec[r.family] = s
+			g.fam = append(g.fam, r.family)
+		}
+		s.NLRI = append(s.NLRI, r.nlri...)
+		s.Count++
+		if binary.BigEndian.Uint32(r.nlri) != 0 {
+			s.PathIDs = true
+		}
+	}
+	ordered := make([]*group, 0, len(groups))
+	for _, g := range groups {
+		ordered = append(ordered, g)
+	}
+	slices.SortFunc(ordered, func(a, b *group) int { return int(a.seq - b.seq) })
+	out := make([]*route.Update, 0, len(ordered))
+	for _, g := range ordered {
+		u := *g.upd
+		u.Sections = nil
+		for _, fam := range g.fam {
+			u.Sections = append(u.Sections, *g.sec[fam])
+		}
+		out = append(out, &u)
+	}
+	return out
+}
+
+// staticUpdate turns a static route into a route command for a session
+// that negotiated neg (nil: a stand-in session, to check the route).
+// On external sessions the local AS is prepended to the AS_PATH; on
+// internal ones LOCAL_PREF is sent (100 unless set; RFC 4271 §5.1.5).
+func staticUpdate(r *StaticRoute, pc *PeerConfig, neg *Negotiated) (*route.Update, error) {
+	internal := pc.LocalAS == pc.RemoteAS
+	nh := r.NextHop
+	if neg != nil {
+		internal = neg.Internal
+		if !nh.IsValid() {
+			nh = neg.Local.Addr().Unmap()
+		}
+	}
+	if !nh.IsValid() { // self, checked before any session exists
+		nh = pc.LocalAddr
+		if !nh.IsValid() {
+			nh = netip.MustParseAddr("192.0.2.1")
+			if pc.RemoteAddr.Is6() {
+				nh = netip.MustParseAddr("2001:db8::1")
+			}
+		}
+	}
+	if r.Prefix.Addr().Is6() && nh.Is4() && !pc.RemoteAddr.Is6() {
+		// An IPv6 route over an IPv4 session with next hop self: the
+		// builder carries it as ::ffff:a.b.c.d (RFC 4798).
+		nh = nh.Unmap()
+	}
+	var b strings.Builder
+	b.WriteString("update text origin set ")
+	b.WriteString(r.Origin)
+	b.WriteString(" as-path set [")
+	first := true
+	word := func(s string) {
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		b.WriteString(s)
+	}
+	if !internal {
+		word(strconv.FormatUint(uint64(pc.LocalAS), 10))
+	}
+	for _, seg := range r.ASPath {
+		if seg.Set {
+			word("(")
+			first = true
+		}
+		for _, as := range seg.ASNs {
+			word(strconv.FormatUint(uint64(as), 10))
+		}
+		if seg.Set {
+			b.WriteByte(')')
+		}
+	}
+	b.WriteString("] nhop set ")
+	b.WriteString(nh.String())
+	if r.HasMED {
+		b.WriteString(" med set ")
+		b.WriteString(strconv.FormatUint(uint64(r.MED), 10))
+	}
+	if internal {
+		lp := uint32(100)
+		if r.HasLocalPref {
+			lp = r.LocalPref
+		}
+		b.WriteString(" local-preference set ")
+		b.WriteString(strconv.FormatUint(uint64(lp), 10))
+	}
+	list := func(name string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		b.WriteString(" " + name + " set [")
+		b.WriteString(strings.Join(vals, " "))
+		b.WriteByte(']')
+	}
+	list("community", r.Community)
+	list("large-community", r.LargeCommunity)
+	list("extended-community", r.ExtendedCommunity)
+	fam := "ipv4/unicast"
+	if r.Prefix.Addr().Is6() {
+		fam = "ipv6/unicast"
+	}
+	b.WriteString(" nlri " + fam + " add " + r.Prefix.String())
+	return route.Parse(b.String())
+}
+
+func staticWithdraw(r *StaticRoute) (*route.Update, error) {
+	fam := "ipv4/unicast"
+	if r.Prefix.Addr().Is6() {
+		fam = "ipv6/unicast"
+	}
+	return route.Parse("update text nlri " + fam + " del " + r.Prefix.String())
+}
+
+// sendUpdate builds u for the session's send context and queues every
+// message; p.mu is held. It returns the number of messages sent.
+func (p *peer) sendUpdate(ctx context.Context, u *route.Update) (int, error) {
+	s := p.sess
+	if s == nil || !p.out.up {
+		return 0, ErrNotEstablished
+	}
+	n := 0
+	err := u.Build(p.out.neg.Send, func(msg []byte) error {
+		n++
+		return s.SendWait(ctx, msg)
+	})
+	return n, err
+}
+
+// sendTable sends the static routes, then the adj-rib-out, of family f
+// (all when zero); p.mu is held.
+func (p *peer) sendTable(ctx context.Context, f wire.Family) (int, error) {
+	total := 0
+	var errs []error
+	for i := range p.pc.Static {
+		r := &p.pc.Static[i]
+		if f.IsValid() && staticFamily(r) != f {
+			continue
+		}
+		if p.out.shadowed(r) {
+			continue
+		}
+		u, err := staticUpdate(r, &p.pc, &p.out.neg)
+		if err == nil {
+			var n int
+			n, err = p.sendUpdate(ctx, u)
+			total += n
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("static route %s: %w", r.Prefix, err))
+		}
+	}
+	for _, u := range p.out.updates(f) {
+		n, err := p.sendUpdate(ctx, u)
+		total += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return total, errors.Join(errs...)
+}
+
+// shadowed reports whether a run-time route replaces static route r.
+func (o *ribOut) shadowed(r *StaticRoute) bool {
+	var n [4 + 17]byte
+	l := r.Prefix.Bits()
+	n[4] = byte(l)
+	a := r.Prefix.Addr().AsSlice()
+	copy(n[5:], a[:(l+7)/8])
+	_, ok := o.routes[routeKey(staticFamily(r), n[:5+(l+7)/8])]
+	return ok
+}
+
+func staticFamily(r *StaticRoute) wire.Family {
+	if r.Prefix.Addr().Is6() {
+		return wire.IPv6Unicast
+	}
+	return wire.IPv4Unicast
+}
+
+// initialTable sends the whole table and an End-of-RIB per negotiated
+// family (RFC 4724 §2) for Established period gen.
+func (p *peer) initialTable(gen uint64) {
+	ctx := p.r.runCtx()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.out.gen != gen || !p.out.up {
+		return
+	}
+	n, err := p.sendTable(ctx, wire.Family{})
+	if err != nil {
+		p.r.log.Warn("initial table", "peer", p.pc.Name, "error", err)
+		p.life.setError(err.Error())
+	}
+	var buf [64]byte
+	for _, f := range p.out.neg.Families {
+		l := wire.WriteEndOfRIB(buf[:], 0, f)
+		if err := p.sess.SendWait(ctx, buf[:l]); err != nil {
+			p.r.log.Warn("end-of-rib", "peer", p.pc.Name, "family", f, "error", err)
+			return
+		}
+	}
+	p.out.synced = true
+	p.r.log.Debug("initial table sent", "peer", p.pc.Name, "messages", n, "end-of-rib", len(p.out.neg.Families))
+}
+
+// applyStatic sends what a change of static routes implies on a synced
+// session: withdrawals of the routes gone, UPDATEs of those new or changed.
+func (p *peer) applyStatic(old, cur []StaticRoute) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.out.synced {
+		return nil
+	}
+	ctx := p.r.runCtx()
+	before := map[netip.Prefix]*StaticRoute{}
+	for i := range old {
+		before[old[i].Prefix] = &old[i]
+	}
+	var errs []error
+	now := map[netip.Prefix]bool{}
+	for i := range cur {
+		r := &cur[i]
+		now[r.Prefix] = true
+		if o, ok := before[r.Prefix]; ok && staticEqual(o, r) || p.out.shadowed(r) {
+			continue
+		}
+		u, err := staticUpdate(r, &p.pc, &p.out.neg)
+		if err == nil {
+			_, err = p.sendUpdate(ctx, u)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reactor: %s: static route %s: %w", p.pc.Name, r.Prefix, err))
+		}
+	}
+	for i := range old {
+		r := &old[i]
+		if now[r.Prefix] || p.out.shadowed(r) {
+			continue
+		}
+		u, err := staticWithdraw(r)
+		if err == nil {
+			_, err = p.sendUpdate(ctx, u)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reactor: %s: withdrawing static route %s: %w", p.pc.Name, r.Prefix, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func staticEqual(a, b *StaticRoute) bool {
+	return a.Prefix == b.Prefix && a.NextHop == b.NextHop && a.Origin == b.Origin &&
+		slices.EqualFunc(a.ASPath, b.ASPath, func(x, y ASSegment) bool { return x.Set == y.Set && slices.Equal(x.ASNs, y.ASNs) }) &&
+		a.MED == b.MED && a.HasMED == b.HasMED && a.LocalPref == b.LocalPref && a.HasLocalPref == b.HasLocalPref &&
+		slices.Equal(a.Community, b.Community) && slices.Equal(a.LargeCommunity, b.LargeCommunity) &&
+		slices.Equal(a.ExtendedCommunity, b.ExtendedCommunity)
+}
+
+// announce records a run-time command in the adj-rib-out and, when the
+// initial table went out, sends it. A withdrawal of a static route's
+// prefix that no command announced is sent too; the static route comes
+// back with the next session.
+func (p *peer) announce(ctx context.Context, u *route.Update) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.out.record(u); err != nil {
+		return 0, err
+	}
+	if !p.out.synced {
+		return 0, nil
+	}
+	return p.sendUpdate(ctx, u)
+}
+
+// refresh answers a ROUTE-REFRESH for f: the family's routes again,
+// between BoRR and EoRR when enhanced route refresh was negotiated
+// (RFC 7313 §4).
+func (p *peer) refresh(f wire.Family) {
+	ctx := p.r.runCtx()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.out.synced {
+		return
+	}
+	enhanced := p.out.neg.Capabilities.EnhancedRouteRefresh
+	var buf [32]byte
+	if enhanced {
+		n := writeRefresh(buf[:], f, message.RefreshBoRR)
+		_ = p.sess.SendWait(ctx, buf[:n])
+	}
+	if _, err := p.sendTable(ctx, f); err != nil {
+		p.r.log.Warn("route refresh", "peer", p.pc.Name, "family", f, "error", err)
+	}
+	if enhanced {
+		n := writeRefresh(buf[:], f, message.RefreshEoRR)
+		_ = p.sess.SendWait(ctx, buf[:n])
+	}
+}
+
+// writeRefresh writes a whole ROUTE-REFRESH message and returns its size.
+func writeRefresh(buf []byte, f wire.Family, sub message.RefreshSubtype) int {
+	return message.RouteRefresh{Family: f, Subtype: sub}.WriteTo(buf, 0)
+}
