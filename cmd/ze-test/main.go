@@ -1,5 +1,5 @@
 // Command ze-test runs ze's functional tests (.ci files); see docs/testing.md.
-// It will also host the scriptable BGP test peer.
+// It also hosts the scriptable BGP test peer (ze-test peer).
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/zebgp/ze/cmd/ze-test/ci"
+	"github.com/zebgp/ze/cmd/ze-test/peer"
 )
 
 // Exit codes, as for ze: 0 success, 1 error, 2 file not found.
@@ -40,6 +41,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return runCmd(args[1:], stdout, stderr)
 	case "list":
 		return listCmd(args[1:], stdout, stderr)
+	case "peer":
+		return peer.Main(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -56,6 +59,9 @@ commands:
              run the .ci tests found under PATHS; ends with "N passed, N failed"
   list PATHS...
              list the .ci tests found under PATHS
+  peer (--listen ADDR:PORT | --connect ADDR:PORT) [options] MODE [FILE]
+             the scriptable BGP test peer: sink, echo, replay FILE, check FILE
+             ('ze-test peer --help' lists the options)
 `)
 }
 
