@@ -19,8 +19,8 @@ import (
 	"github.com/zebgp/ze/bgp/wire/message"
 )
 
-// event is one Handler call, recorded.
-type event struct {
+// stEvent is one Handler call, recorded.
+type stEvent struct {
 	kind     string // state, up, update, refresh, notification
 	from, to fsm.State
 	reason   error
@@ -30,17 +30,17 @@ type event struct {
 	n        message.Notification
 }
 
-// recorder is a Handler that records every call.
-type recorder struct {
+// stRecorder is a Handler that records every call.
+type stRecorder struct {
 	mu      sync.Mutex
-	events  []event
+	events  []stEvent
 	changed chan struct{}
 	onUp    func(s *Session)
 }
 
-func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
+func newStRecorder() *stRecorder { return &stRecorder{changed: make(chan struct{}, 1)} }
 
-func (r *recorder) add(e event) {
+func (r *stRecorder) add(e stEvent) {
 	r.mu.Lock()
 	r.events = append(r.events, e)
 	r.mu.Unlock()
@@ -50,32 +50,32 @@ func (r *recorder) add(e event) {
 	}
 }
 
-func (r *recorder) SessionState(_ *Session, from, to fsm.State, reason error) {
-	r.add(event{kind: "state", from: from, to: to, reason: reason})
+func (r *stRecorder) SessionState(_ *Session, from, to fsm.State, reason error) {
+	r.add(stEvent{kind: "state", from: from, to: to, reason: reason})
 }
 
-func (r *recorder) SessionEstablished(s *Session, neg Negotiated) {
-	r.add(event{kind: "up", neg: neg})
+func (r *stRecorder) SessionEstablished(s *Session, neg Negotiated) {
+	r.add(stEvent{kind: "up", neg: neg})
 	if r.onUp != nil {
 		r.onUp(s)
 	}
 }
 
-func (r *recorder) SessionUpdate(_ *Session, msg []byte) {
-	r.add(event{kind: "update", msg: bytes.Clone(msg)})
+func (r *stRecorder) SessionUpdate(_ *Session, msg []byte) {
+	r.add(stEvent{kind: "update", msg: bytes.Clone(msg)})
 }
 
-func (r *recorder) SessionRouteRefresh(_ *Session, msg []byte) {
-	r.add(event{kind: "refresh", msg: bytes.Clone(msg)})
+func (r *stRecorder) SessionRouteRefresh(_ *Session, msg []byte) {
+	r.add(stEvent{kind: "refresh", msg: bytes.Clone(msg)})
 }
 
-func (r *recorder) SessionNotification(_ *Session, sent bool, n message.Notification) {
+func (r *stRecorder) SessionNotification(_ *Session, sent bool, n message.Notification) {
 	n.Data = bytes.Clone(n.Data)
-	r.add(event{kind: "notification", sent: sent, n: n})
+	r.add(stEvent{kind: "notification", sent: sent, n: n})
 }
 
-// wait returns the first event after index from that matches, or fails.
-func (r *recorder) wait(t *testing.T, what string, match func(e event) bool) event {
+// wait returns the first stEvent after index from that matches, or fails.
+func (r *stRecorder) wait(t *testing.T, what string, match func(e stEvent) bool) stEvent {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
@@ -96,7 +96,7 @@ func (r *recorder) wait(t *testing.T, what string, match func(e event) bool) eve
 	}
 }
 
-func (r *recorder) dump() string {
+func (r *stRecorder) dump() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var b bytes.Buffer
@@ -113,7 +113,7 @@ func (r *recorder) dump() string {
 	return b.String()
 }
 
-func (r *recorder) count(kind string) int {
+func (r *stRecorder) count(kind string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
@@ -125,56 +125,56 @@ func (r *recorder) count(kind string) int {
 	return n
 }
 
-func (r *recorder) waitState(t *testing.T, to fsm.State) event {
+func (r *stRecorder) waitState(t *testing.T, to fsm.State) stEvent {
 	t.Helper()
-	return r.wait(t, "state "+to.String(), func(e event) bool { return e.kind == "state" && e.to == to })
+	return r.wait(t, "state "+to.String(), func(e stEvent) bool { return e.kind == "state" && e.to == to })
 }
 
-func (r *recorder) waitNotification(t *testing.T, sent bool) event {
+func (r *stRecorder) waitNotification(t *testing.T, sent bool) stEvent {
 	t.Helper()
-	return r.wait(t, fmt.Sprintf("notification sent=%v", sent), func(e event) bool {
+	return r.wait(t, fmt.Sprintf("notification sent=%v", sent), func(e stEvent) bool {
 		return e.kind == "notification" && e.sent == sent
 	})
 }
 
-// testLogger logs to the test at debug level.
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(&tlog{t: t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+// stLogger logs to the test at debug level.
+func stLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(&stTLog{t: t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-type tlog struct{ t *testing.T }
+type stTLog struct{ t *testing.T }
 
-func (l *tlog) Write(p []byte) (int, error) {
+func (l *stTLog) Write(p []byte) (int, error) {
 	l.t.Log(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
 }
 
 // ip returns a loopback address for this test: 127.<a>.<b>.<c>.
-func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
+func stIP(s string) netip.Addr { return netip.MustParseAddr(s) }
 
-// baseConfig is a session config between loopback addresses.
-func baseConfig(local, peer netip.Addr, localAS, peerAS uint32, id string) SessionConfig {
+// stBaseConfig is a session config between loopback addresses.
+func stBaseConfig(local, peer netip.Addr, localAS, peerAS uint32, id string) SessionConfig {
 	return SessionConfig{
 		Name: "p-" + peer.String(), Peer: netip.AddrPortFrom(peer, 0), Local: netip.AddrPortFrom(local, 0),
-		LocalAS: localAS, PeerAS: peerAS, RouterID: ip(id),
+		LocalAS: localAS, PeerAS: peerAS, RouterID: stIP(id),
 		HoldTime: 9 * time.Second, ConnectRetry: 200 * time.Millisecond,
 		IdleHoldTime: 50 * time.Millisecond, IdleHoldMax: 200 * time.Millisecond,
 		Families: []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast}, RouteRefresh: true,
 	}
 }
 
-// pair is two Sessions, a dialing b's listener.
-type pair struct {
+// stPair is two Sessions, a dialing b's listener.
+type stPair struct {
 	a, b   *Session
-	ra, rb *recorder
+	ra, rb *stRecorder
 	ln     *Listener
 }
 
-func newPair(t *testing.T, aAddr, bAddr netip.Addr, tweak func(a, b *SessionConfig)) *pair {
+func newStPair(t *testing.T, aAddr, bAddr netip.Addr, tweak func(a, b *SessionConfig)) *stPair {
 	t.Helper()
-	p := &pair{ra: newRecorder(), rb: newRecorder()}
-	ca := baseConfig(aAddr, bAddr, 65001, 65002, "1.1.1.1")
-	cb := baseConfig(bAddr, aAddr, 65002, 65001, "2.2.2.2")
+	p := &stPair{ra: newStRecorder(), rb: newStRecorder()}
+	ca := stBaseConfig(aAddr, bAddr, 65001, 65002, "1.1.1.1")
+	cb := stBaseConfig(bAddr, aAddr, 65002, 65001, "2.2.2.2")
 	cb.Passive = true
 	var lopts ListenOptions
 	if tweak != nil {
@@ -183,7 +183,7 @@ func newPair(t *testing.T, aAddr, bAddr netip.Addr, tweak func(a, b *SessionConf
 			lopts.MD5 = map[netip.Addr]string{aAddr: cb.MD5Password}
 		}
 	}
-	p.b = NewSession(cb, p.rb, SessionOptions{Logger: testLogger(t).With("side", "b")})
+	p.b = NewSession(cb, p.rb, SessionOptions{Logger: stLogger(t).With("side", "b")})
 	ln, err := Listen(netip.AddrPortFrom(bAddr, 0), func(remote netip.Addr) *Session {
 		if remote == aAddr {
 			return p.b
@@ -195,7 +195,7 @@ func newPair(t *testing.T, aAddr, bAddr netip.Addr, tweak func(a, b *SessionConf
 	}
 	p.ln = ln
 	ca.Peer = netip.AddrPortFrom(bAddr, ln.Addr().Port())
-	p.a = NewSession(ca, p.ra, SessionOptions{Logger: testLogger(t).With("side", "a")})
+	p.a = NewSession(ca, p.ra, SessionOptions{Logger: stLogger(t).With("side", "a")})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
@@ -212,27 +212,27 @@ func newPair(t *testing.T, aAddr, bAddr netip.Addr, tweak func(a, b *SessionConf
 	return p
 }
 
-// rawPeer is a test peer speaking BGP by hand over a net.Conn.
-type rawPeer struct {
+// stRawPeer is a test peer speaking BGP by hand over a net.Conn.
+type stRawPeer struct {
 	t  *testing.T
 	c  net.Conn
 	ln net.Listener
 }
 
-// listenRaw listens on addr:0 for a session to dial.
-func listenRaw(t *testing.T, addr netip.Addr) *rawPeer {
+// stListenRaw listens on addr:0 for a session to dial.
+func stListenRaw(t *testing.T, addr netip.Addr) *stRawPeer {
 	t.Helper()
 	ln, err := net.Listen("tcp", netip.AddrPortFrom(addr, 0).String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ln.Close() })
-	return &rawPeer{t: t, ln: ln}
+	return &stRawPeer{t: t, ln: ln}
 }
 
-func (p *rawPeer) port() uint16 { return uint16(p.ln.Addr().(*net.TCPAddr).Port) }
+func (p *stRawPeer) port() uint16 { return uint16(p.ln.Addr().(*net.TCPAddr).Port) }
 
-func (p *rawPeer) accept() {
+func (p *stRawPeer) accept() {
 	p.t.Helper()
 	_ = p.ln.(*net.TCPListener).SetDeadline(time.Now().Add(5 * time.Second))
 	c, err := p.ln.Accept()
@@ -244,7 +244,7 @@ func (p *rawPeer) accept() {
 }
 
 // read returns the next message, failing on timeout or EOF.
-func (p *rawPeer) read() []byte {
+func (p *stRawPeer) read() []byte {
 	p.t.Helper()
 	m, err := p.tryRead(5 * time.Second)
 	if err != nil {
@@ -253,7 +253,7 @@ func (p *rawPeer) read() []byte {
 	return m
 }
 
-func (p *rawPeer) tryRead(d time.Duration) ([]byte, error) {
+func (p *stRawPeer) tryRead(d time.Duration) ([]byte, error) {
 	_ = p.c.SetReadDeadline(time.Now().Add(d))
 	h := make([]byte, wire.HeaderLen)
 	if _, err := io.ReadFull(p.c, h); err != nil {
@@ -272,7 +272,7 @@ func (p *rawPeer) tryRead(d time.Duration) ([]byte, error) {
 }
 
 // readType reads messages until one of type want, skipping KEEPALIVEs.
-func (p *rawPeer) readType(want wire.MsgType) []byte {
+func (p *stRawPeer) readType(want wire.MsgType) []byte {
 	p.t.Helper()
 	for {
 		m := p.read()
@@ -285,24 +285,24 @@ func (p *rawPeer) readType(want wire.MsgType) []byte {
 	}
 }
 
-func (p *rawPeer) write(b []byte) {
+func (p *stRawPeer) write(b []byte) {
 	p.t.Helper()
 	if _, err := p.c.Write(b); err != nil {
 		p.t.Fatalf("raw peer write: %v", err)
 	}
 }
 
-// openMsg builds an OPEN.
-func openMsg(version uint8, as uint16, hold uint16, id string, caps ...capability.Capability) []byte {
-	o := message.Open{Version: message.Version, MyAS: as, HoldTime: hold, BGPID: ip(id)}
+// stOpenMsg builds an OPEN.
+func stOpenMsg(version uint8, as uint16, hold uint16, id string, caps ...capability.Capability) []byte {
+	o := message.Open{Version: message.Version, MyAS: as, HoldTime: hold, BGPID: stIP(id)}
 	b := make([]byte, message.OpenLen(o, caps))
 	message.WriteOpen(b, 0, o, caps)
 	b[wire.HeaderLen] = version
 	return b
 }
 
-// notificationOf parses a NOTIFICATION message.
-func notificationOf(t *testing.T, m []byte) message.Notification {
+// stNotificationOf parses a NOTIFICATION message.
+func stNotificationOf(t *testing.T, m []byte) message.Notification {
 	t.Helper()
 	if wire.MsgType(m[18]) != wire.MsgNotification {
 		t.Fatalf("got %v, want a notification: % X", wire.MsgType(m[18]), m)
@@ -314,9 +314,9 @@ func notificationOf(t *testing.T, m []byte) message.Notification {
 	return n
 }
 
-// updateMsg builds an UPDATE announcing 10.<i>.0.0/16 with ORIGIN, AS_PATH
+// stUpdateMsg builds an UPDATE announcing 10.<i>.0.0/16 with ORIGIN, AS_PATH
 // and NEXT_HOP (ASN4 encoding).
-func updateMsg(i byte) []byte {
+func stUpdateMsg(i byte) []byte {
 	attrs := []byte{
 		0x40, 1, 1, 0, // ORIGIN IGP
 		0x40, 2, 6, 2, 1, 0, 0, 0xFD, 0xE9, // AS_PATH 65001

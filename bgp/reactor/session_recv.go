@@ -5,6 +5,7 @@ import (
 
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
 
@@ -87,14 +88,22 @@ func (s *Session) receive(c *conn, typ wire.MsgType, msg []byte) bool {
 	return s.current(c) != nil
 }
 
-// update checks an UPDATE's framing and families, then feeds it to the
-// machine, which delivers it in Established.
+// update checks an UPDATE's framing, the errors that RFC 7606 answers
+// with a session reset (attr.CheckUpdate) and the families (RFC 4760 §7),
+// then feeds it to the machine, which delivers it in Established. The
+// other RFC 7606 actions (treat-as-withdraw, attribute discard) are the
+// handler's: it gets those UPDATEs.
 func (s *Session) update(t *track, c *conn, msg []byte) {
 	if t.open != nil {
 		u, err := wire.ParseUpdateMessage(msg, c.recv)
 		if err != nil {
 			s.log.Warn("malformed update", "error", err.Error())
 			s.step(t, fsm.Input{Event: fsm.UpdateMsgErr, Notification: notifyOf(err, wire.NotifyUpdate)}, nil)
+			return
+		}
+		if v := attr.CheckUpdate(&u); v.Action == attr.ActionSessionReset {
+			s.log.Warn("malformed update", "error", v.Reason)
+			s.step(t, fsm.Input{Event: fsm.UpdateMsgErr, Notification: message.FromError(v.Notify)}, nil)
 			return
 		}
 		for _, code := range [2]wire.AttrCode{wire.AttrMPReach, wire.AttrMPUnreach} {

@@ -17,13 +17,13 @@ func TestSessionsEstablish(t *testing.T) {
 		{"ipv6", "::1", "::1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPair(t, ip(tt.a), ip(tt.b), nil)
-			ua := p.ra.wait(t, "a up", func(e event) bool { return e.kind == "up" })
-			ub := p.rb.wait(t, "b up", func(e event) bool { return e.kind == "up" })
+			p := newStPair(t, stIP(tt.a), stIP(tt.b), nil)
+			ua := p.ra.wait(t, "a up", func(e stEvent) bool { return e.kind == "up" })
+			ub := p.rb.wait(t, "b up", func(e stEvent) bool { return e.kind == "up" })
 			if got, want := ua.neg.PeerAS, uint32(65002); got != want {
 				t.Errorf("a: peer AS %d, want %d", got, want)
 			}
-			if got, want := ub.neg.PeerRouterID, ip("1.1.1.1"); got != want {
+			if got, want := ub.neg.PeerRouterID, stIP("1.1.1.1"); got != want {
 				t.Errorf("b: peer id %v, want %v", got, want)
 			}
 			if ua.neg.HoldTime != 9*time.Second || ua.neg.Keepalive != 3*time.Second {
@@ -41,7 +41,7 @@ func TestSessionsEstablish(t *testing.T) {
 			if ua.neg.Direction != fsm.Outgoing || ub.neg.Direction != fsm.Incoming {
 				t.Errorf("directions a %v b %v", ua.neg.Direction, ub.neg.Direction)
 			}
-			if ua.neg.Local.Addr() != ip(tt.a) || ua.neg.Remote != p.a.Config().Peer {
+			if ua.neg.Local.Addr() != stIP(tt.a) || ua.neg.Remote != p.a.Config().Peer {
 				t.Errorf("a: local %v remote %v", ua.neg.Local, ua.neg.Remote)
 			}
 			if p.a.State() != fsm.Established || p.b.State() != fsm.Established {
@@ -52,11 +52,11 @@ func TestSessionsEstablish(t *testing.T) {
 			}
 
 			// UPDATE passthrough, both ways, bytes unchanged.
-			u := updateMsg(7)
+			u := stUpdateMsg(7)
 			if err := p.a.Send(u); err != nil {
 				t.Fatal(err)
 			}
-			got := p.rb.wait(t, "update at b", func(e event) bool { return e.kind == "update" })
+			got := p.rb.wait(t, "update at b", func(e stEvent) bool { return e.kind == "update" })
 			if !bytes.Equal(got.msg, u) {
 				t.Errorf("b got % X, want % X", got.msg, u)
 			}
@@ -66,7 +66,7 @@ func TestSessionsEstablish(t *testing.T) {
 			if err := p.b.Send(rr); err != nil {
 				t.Fatal(err)
 			}
-			gr := p.ra.wait(t, "refresh at a", func(e event) bool { return e.kind == "refresh" })
+			gr := p.ra.wait(t, "refresh at a", func(e stEvent) bool { return e.kind == "refresh" })
 			if !bytes.Equal(gr.msg, rr) {
 				t.Errorf("a got refresh % X, want % X", gr.msg, rr)
 			}
@@ -91,7 +91,7 @@ func TestSessionsEstablish(t *testing.T) {
 			if c, err := n.Communication(); err != nil || c != "maintenance window" {
 				t.Errorf("communication %q %v, want %q", c, err, "maintenance window")
 			}
-			down := p.rb.wait(t, "b down", func(e event) bool { return e.kind == "state" && e.from == fsm.Established })
+			down := p.rb.wait(t, "b down", func(e stEvent) bool { return e.kind == "state" && e.from == fsm.Established })
 			de, ok := down.reason.(*DownError)
 			if !ok || de.Reason != fsm.ReasonNotificationReceived || de.Notification == nil || de.Sent {
 				t.Errorf("b down reason %#v", down.reason)
