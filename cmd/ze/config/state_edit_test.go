@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -263,7 +264,21 @@ func TestUnknownCommand(t *testing.T) {
 		{[]string{"check", "commit", "f.conf"}, `ze config: unknown command "check": the command comes first: ze config commit check f.conf`},
 		{[]string{"bgp", "group", "g", "deactivate"}, `ze config: unknown command "bgp": the command comes first: ze config deactivate bgp group g`},
 		{[]string{"deactvate", "bgp"}, `ze config: unknown command "deactvate"; did you mean "deactivate"?`},
-		{[]string{"frobnicate"}, `ze config: unknown command "frobnicate" (want activate, annotate, commit, compare, confirm, copy, deactivate, delete, diff, fmt, history, import, load, rename, rollback, set, show or validate)`},
+	}
+	// The list names every command (others may register more).
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	tests = append(tests, struct {
+		args []string
+		want string
+	}{[]string{"frobnicate"}, `ze config: unknown command "frobnicate" (want ` + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1] + ")"})
+	for _, n := range []string{"activate", "annotate", "commit", "confirm", "copy", "deactivate", "load", "rename"} {
+		if commands[n] == nil {
+			t.Errorf("command %s is not registered", n)
+		}
 	}
 	for _, tt := range tests {
 		code, out, errs := runState(t, tt.args...)
