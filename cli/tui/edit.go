@@ -262,6 +262,10 @@ func (m *Model) submit() tea.Cmd {
 		m.comment = v
 		m.prompt(modeConfirmed, nil, "")
 		return nil
+	case modeSearch:
+		m.closePrompt()
+		m.find(v)
+		return nil
 	case modeConfirmed:
 		var d time.Duration
 		if v = strings.TrimSpace(v); v != "" {
@@ -284,6 +288,41 @@ func (m *Model) submit() tea.Cmd {
 	m.reveal(target)
 	m.say(done)
 	return m.check(false)
+}
+
+// find puts the cursor on the next node after it (in tree order, folded
+// nodes included, from the top again at the end) whose line holds text,
+// unfolding what hides it.
+func (m *Model) find(text string) {
+	if text == "" {
+		return
+	}
+	m.search = text
+	var nodes []*config.Node
+	m.tree.Walk(func(n *config.Node) bool {
+		if n.Kind() != config.List {
+			nodes = append(nodes, n)
+		}
+		return true
+	})
+	from := 0
+	if r := m.selected(); r != nil {
+		for i, n := range nodes {
+			if n == r.n {
+				from = i + 1
+				break
+			}
+		}
+	}
+	for k := range nodes {
+		n := nodes[(from+k)%len(nodes)]
+		if strings.Contains(rowText(n), text) {
+			m.reveal(n.Path())
+			m.say("found " + n.PathString())
+			return
+		}
+	}
+	m.msg, m.msgErr = []string{"not found: " + text}, true
 }
 
 // errText is an error as shown at a prompt: its lines joined.

@@ -52,6 +52,7 @@ const (
 	modeRename                // the new keys of an entry
 	modeComment               // commit: the comment
 	modeConfirmed             // commit: the minutes of a commit confirmed
+	modeSearch                // the text to find
 	modeYesNo                 // a question answered y or n
 	modeDiff                  // the diff against running
 	modeHelp                  // the key list
@@ -84,6 +85,7 @@ type Model struct {
 	inputErr string
 	cands    []string // completion candidates on show
 	comment  string   // modeConfirmed: the comment typed
+	search   string   // the last text searched
 	question string
 	onYes    func() tea.Cmd
 
@@ -156,7 +158,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // inputMode reports whether the keys go to the text input.
 func (m *Model) inputMode() bool {
 	switch m.mode {
-	case modeEdit, modeAdd, modeAnnotate, modeRename, modeComment, modeConfirmed:
+	case modeEdit, modeAdd, modeAnnotate, modeRename, modeComment, modeConfirmed, modeSearch:
 		return true
 	}
 	return false

@@ -504,3 +504,37 @@ func TestAnySize(t *testing.T) {
 	h.mustShow("hold-time 90")
 	h.mustNotShow("host-name")
 }
+
+func TestAddTopAndFind(t *testing.T) {
+	h, _, s := newHarness(t, 120, 30)
+	h.press("A")
+	h.mustShow("set ")
+	h.typeText("env")
+	h.press("tab")
+	if got := h.m.input.Value(); got != "environment " {
+		t.Fatalf("tab at the top: %q", got)
+	}
+	h.typeText("log level ")
+	h.press("tab")
+	h.mustShow("debug", "info")
+	h.typeText("info")
+	h.press("enter")
+	if got := candidateValue(t, s, "environment", "log", "level"); got != "info" {
+		t.Fatalf("environment log level %q", got)
+	}
+	h.mustShow("▾ environment", "level info")
+
+	// Find reaches into folded nodes and unfolds them.
+	h.press("z", "home", "/")
+	h.typeText("192.0.2.11")
+	h.press("enter")
+	if got := h.m.rows[h.m.cur].key; got != "bgp group g peer p1 remote ip" {
+		t.Fatalf("find: cursor on %q", got)
+	}
+	h.mustShow("ip 192.0.2.11", "found bgp group g peer p1 remote ip")
+	h.press("/")
+	h.press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
+	h.typeText("no such thing")
+	h.press("enter")
+	h.mustShow("not found: no such thing")
+}

@@ -167,6 +167,10 @@ func (m *Model) treeKey(k tea.KeyMsg) tea.Cmd {
 		return m.startEdit()
 	case "a":
 		return m.startAdd()
+	case "A":
+		return m.prompt(modeAdd, nil, "")
+	case "/":
+		return m.prompt(modeSearch, nil, m.search)
 	case "d", "delete":
 		m.startDelete()
 	case "i":

@@ -183,7 +183,7 @@ func (m *Model) footer() []string {
 	switch m.mode {
 	case modeYesNo:
 		add(m.st.prompt.Render(m.question))
-	case modeAdd, modeAnnotate, modeRename, modeComment, modeConfirmed:
+	case modeAdd, modeAnnotate, modeRename, modeComment, modeConfirmed, modeSearch:
 		label := m.promptLabel()
 		m.input.Width = max(m.w-ansi.StringWidth(label)-2, 5)
 		add(m.st.prompt.Render(label) + m.input.View())
@@ -236,6 +236,8 @@ func (m *Model) promptLabel() string {
 		return "commit comment (enter for none): "
 	case modeConfirmed:
 		return "commit confirmed, minutes (enter for a plain commit): "
+	case modeSearch:
+		return "find: "
 	}
 	return ""
 }
@@ -287,6 +289,8 @@ func (m *Model) keyLine() string {
 		return "enter set · tab complete · esc cancel"
 	case modeAnnotate, modeRename, modeComment, modeConfirmed:
 		return "enter ok · esc cancel"
+	case modeSearch:
+		return "enter find the next node whose line holds the text · esc cancel"
 	}
 	return "↑↓ move · enter fold/edit · a add · d delete · i (de)activate · c compare · C commit · X discard · v check · ? keys · q quit"
 }
@@ -299,6 +303,8 @@ const keyHelp = `Keys of the tree
   e                edit the leaf (a leaf-list: add a value)
   a                add under the node: a path and value, such as
                    "peer p2 remote ip 192.0.2.2" (tab completes names and values)
+  A                add at the top level ("environment log level info")
+  /                find the next node whose line holds a text (folded ones too)
   d                delete the node (asks)
   i                deactivate / activate the node
   n                annotate the node (a comment)
