@@ -30,6 +30,9 @@ type Options struct {
 	// Session is the template of every session's options (its Logger is
 	// replaced by one naming the peer).
 	Session SessionOptions
+	// Tune, when set, adjusts every session's config before it starts
+	// (tests shorten the idle hold; nothing else should need it).
+	Tune func(*SessionConfig)
 	// StopTimeout bounds the Cease and flush of one peer when it is
 	// removed, shut down or reset by Apply; 0 is 5 s.
 	StopTimeout time.Duration

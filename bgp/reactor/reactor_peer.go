@@ -82,7 +82,11 @@ func (p *peer) startSession(routerID netip.Addr) error {
 	id := p.sessID
 	opts := p.r.opts.Session
 	opts.Logger = p.r.log.With("peer", p.pc.Name)
-	s := p.r.newSession(p.pc.SessionConfig(routerID), &handler{p: p, id: id}, opts)
+	sc := p.pc.SessionConfig(routerID)
+	if p.r.opts.Tune != nil {
+		p.r.opts.Tune(&sc)
+	}
+	s := p.r.newSession(sc, &handler{p: p, id: id}, opts)
 	p.sess = s
 	p.curID.Store(id)
 	p.out.down()

@@ -1,0 +1,205 @@
+package reactor
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zebgp/ze/bgp/wire"
+)
+
+// hasAll reports whether s holds every part.
+func hasAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// Three reactors: A (AS 65001) with passive peers b and c; B (AS 65002)
+// and C (AS 65003) dial A. Static routes, run-time commands, and each kind
+// of reconciliation, checked on the other side.
+func TestReactorsPeer(t *testing.T) {
+	a := newNode(t, "A", "127.0.61.1")
+	b := newNode(t, "B", "127.0.61.2")
+	c := newNode(t, "C", "127.0.61.3")
+
+	ab := a.peerOf("b", b, 65001, 65002, true)
+	ab.Description = "peer B"
+	ab.Static = []StaticRoute{
+		{Prefix: netip.MustParsePrefix("10.1.0.0/24"), Origin: "igp", MED: 10, HasMED: true, Community: []string{"65001:7", "no-export"},
+			ASPath: []ASSegment{{ASNs: []uint32{65100}}}},
+		{Prefix: netip.MustParsePrefix("2001:db8:1::/48"), Origin: "egp", NextHop: netip.MustParseAddr("2001:db8::1"), LargeCommunity: []string{"65001:1:2"}},
+	}
+	ac := a.peerOf("c", c, 65001, 65003, true)
+	cfgA := a.config(65001, ab, ac)
+	a.apply(cfgA)
+	b.apply(b.config(65002, b.peerOf("a", a, 65002, 65001, false)))
+	cfgC := c.config(65003, c.peerOf("a", a, 65003, 65001, false))
+	c.apply(cfgC)
+	a.established("b")
+	a.established("c")
+	b.established("a")
+
+	// The static routes reach B with their attributes, then End-of-RIB.
+	v4, _ := b.ev.wait(t, "static ipv4 route at B", 0, func(v any) bool {
+		return strings.Contains(updateJSON(v), `"prefix":"10.1.0.0/24"`)
+	})
+	if j := updateJSON(v4); !hasAll(j, `"peer":{"name":"a","address":"127.0.61.1","as":65001}`, `"direction":"received"`,
+		`"as-path":[{"type":"as-sequence","asns":[65001,65100]}]`, `"next-hop":"127.0.61.1"`, `"med":10`,
+		`"community":["65001:7","no-export"]`, `"origin":"igp"`, `"family":"ipv4/unicast"`) {
+		t.Errorf("ipv4 static route at B: %s", j)
+	}
+	v6, _ := b.ev.wait(t, "static ipv6 route at B", 0, func(v any) bool {
+		return strings.Contains(updateJSON(v), `"prefix":"2001:db8:1::/48"`)
+	})
+	if j := updateJSON(v6); !hasAll(j, `"origin":"egp"`, `"next-hop":"2001:db8::1"`, `"large-community":["65001:1:2"]`, `"family":"ipv6/unicast"`) {
+		t.Errorf("ipv6 static route at B: %s", j)
+	}
+	if ev := v6.(*UpdateEvent); ev.Peer.Name != "a" || ev.ContextID == 0 || ev.Family != wire.IPv6Unicast {
+		t.Errorf("ipv6 event: peer %q context %d family %s", ev.Peer.Name, ev.ContextID, ev.Family)
+	}
+	for _, f := range []string{"ipv4/unicast", "ipv6/unicast"} {
+		b.ev.wait(t, "end-of-rib "+f, 0, func(v any) bool { return strings.Contains(updateJSON(v), `"eor":"`+f+`"`) })
+	}
+	waitPrefixes(t, b, "a", 2)
+
+	// A run-time command announces, then withdraws.
+	mark := b.ev.len()
+	res, err := a.r.Command(context.Background(), "peer 127.0.61.2 update text origin set igp nhop set 127.0.61.1 med set 5 nlri ipv4/unicast add 10.2.0.0/24 10.2.1.0/24")
+	if err != nil || len(res.Peers) != 1 || res.Peers[0].Name != "b" || res.Peers[0].Messages != 1 {
+		t.Fatalf("announce: %+v %v", res, err)
+	}
+	ann, _ := b.ev.wait(t, "announce at B", mark, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"10.2.0.0/24"`) })
+	if j := updateJSON(ann); !hasAll(j, `"prefix":"10.2.1.0/24"`, `"med":5`) {
+		t.Errorf("announce at B: %s", j)
+	}
+	waitPrefixes(t, b, "a", 4)
+	mark = b.ev.len()
+	if _, err := a.r.Command(context.Background(), "peer b withdraw text nlri ipv4/unicast 10.2.0.0/24"); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := b.ev.wait(t, "withdraw at B", mark, func(v any) bool { return strings.Contains(updateJSON(v), `"withdraw"`) })
+	if j := updateJSON(wd); !hasAll(j, `"withdraw":{"ipv4/unicast":[{"prefix":"10.2.0.0/24"}]}`) {
+		t.Errorf("withdraw at B: %s", j)
+	}
+	waitPrefixes(t, b, "a", 3)
+	if d, _ := a.r.Neighbor("b"); d.RoutesOut != 1 {
+		t.Errorf("A's adj-rib-out for b: %d routes, want 1", d.RoutesOut)
+	}
+
+	// A new description resets nothing: same session, no state event.
+	before, _ := a.r.Neighbor("b")
+	beforeB, _ := b.r.Neighbor("a")
+	markA, markB := a.ev.len(), b.ev.len()
+	cfgA.Peers[0].Description = "peer B, renamed"
+	a.apply(cfgA)
+	time.Sleep(300 * time.Millisecond)
+	after, _ := a.r.Neighbor("b")
+	afterB, _ := b.r.Neighbor("a")
+	if after.Description != "peer B, renamed" || after.State != "established" ||
+		!after.Session.EstablishedSince.Equal(before.Session.EstablishedSince) || afterB.Session.Established != beforeB.Session.Established {
+		t.Errorf("description change: before %v/%d after %v/%d %q", before.Session.EstablishedSince, beforeB.Session.Established,
+			after.Session.EstablishedSince, afterB.Session.Established, after.Description)
+	}
+	for _, v := range a.ev.all()[markA:] {
+		if _, ok := v.(*StateEvent); ok {
+			t.Errorf("state event after a description change: %+v", v)
+		}
+	}
+	for _, v := range b.ev.all()[markB:] {
+		t.Errorf("B got an event after a description change: %s", updateJSON(v))
+	}
+
+	// A static route added: just its UPDATE; one removed: just its withdrawal.
+	mark = b.ev.len()
+	cfgA.Peers[0].Static = append(cfgA.Peers[0].Static[:1:1], StaticRoute{Prefix: netip.MustParsePrefix("10.3.0.0/16"), Origin: "igp"})
+	a.apply(cfgA)
+	wd6, i := b.ev.wait(t, "ipv6 static withdrawn", mark, func(v any) bool {
+		return strings.Contains(updateJSON(v), `"withdraw":{"ipv6/unicast":[{"prefix":"2001:db8:1::/48"}]}`)
+	})
+	_ = wd6
+	b.ev.wait(t, "10.3.0.0/16 announced", mark, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"10.3.0.0/16"`) })
+	waitPrefixes(t, b, "a", 3) // 10.1/24, 10.2.1/24, 10.3/16
+	time.Sleep(100 * time.Millisecond)
+	if got := len(b.ev.all()[mark:]); got != 2 {
+		t.Errorf("static change: B got %d events, want 2 (one UPDATE, one withdrawal; last at %d)", got, i)
+	}
+
+	// A new remote AS for c (and C's local AS to match) resets c alone.
+	bUp, _ := b.r.Neighbor("a")
+	markA = a.ev.len()
+	cfgA.Peers[1].RemoteAS = 65004
+	a.apply(cfgA)
+	cfgC.LocalAS = 65004
+	cfgC.Peers[0].LocalAS = 65004
+	c.apply(cfgC)
+	a.ev.wait(t, "c down", markA, func(v any) bool {
+		s, ok := v.(*StateEvent)
+		return ok && s.Peer.Name == "c" && stateName(s.From) == "established"
+	})
+	a.ev.wait(t, "c up again", markA, func(v any) bool { return isState(v, "c", "established") })
+	if d, _ := a.r.Neighbor("c"); d.RemoteAS != 65004 || d.Negotiated == nil {
+		t.Errorf("c after the reset: %+v", d)
+	}
+	for _, v := range a.ev.all()[markA:] {
+		if s, ok := v.(*StateEvent); ok && s.Peer.Name != "c" {
+			t.Errorf("a reset of c changed %s: %+v", s.Peer.Name, s)
+		}
+	}
+	if bNow, _ := b.r.Neighbor("a"); bNow.Session.Established != bUp.Session.Established || bNow.State != "established" {
+		t.Errorf("B's session went down with c's reset: %+v", bNow.Session)
+	}
+
+	// c removed: C gets Cease 6/3.
+	markC := c.ev.len()
+	cfgA.Peers = cfgA.Peers[:1]
+	a.apply(cfgA)
+	down, _ := c.ev.wait(t, "C down", markC, func(v any) bool {
+		s, ok := v.(*StateEvent)
+		return ok && stateName(s.From) == "established"
+	})
+	if s := down.(*StateEvent); !strings.HasPrefix(s.Notification, "received 6/3") {
+		t.Errorf("C down: notification %q, want a received 6/3", s.Notification)
+	}
+	if _, err := a.r.Neighbor("c"); err == nil {
+		t.Error("c still known to A after removal")
+	}
+
+	// A stops: B gets Cease 6/2 with the message.
+	markB = b.ev.len()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := a.r.Stop(ctx, "going away"); err != nil {
+		t.Fatal(err)
+	}
+	bd, _ := b.ev.wait(t, "B down", markB, func(v any) bool {
+		s, ok := v.(*StateEvent)
+		return ok && stateName(s.From) == "established"
+	})
+	if s := bd.(*StateEvent); !strings.Contains(s.Notification, `6/2`) || !strings.Contains(s.Notification, `"going away"`) {
+		t.Errorf("B down: notification %q", s.Notification)
+	}
+}
+
+// waitPrefixes waits until n holds want routes from peer.
+func waitPrefixes(t *testing.T, n *rtNode, peer string, want uint64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	var got uint64
+	for time.Now().Before(deadline) {
+		d, err := n.r.Neighbor(peer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = d.Prefixes; got == want {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: %d prefixes from %s, want %d", n.name, got, peer, want)
+}
