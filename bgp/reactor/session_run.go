@@ -196,8 +196,21 @@ func (s *Session) step(t *track, in fsm.Input, msg []byte) {
 		s.st.armed = d
 		s.wake()
 	}
-	var sent *message.Notification
-	var down *fsm.Action
+	for i := range acts {
+		switch acts[i].Kind {
+		case fsm.SessionUp:
+			s.up(t)
+		case fsm.SessionDown:
+			s.downCounters()
+		}
+	}
+	if t == s.st.main {
+		s.ctr.flaps.Store(int64(t.m.Flaps()))
+		s.ctr.retries.Store(int64(t.m.ConnectRetryCounter()))
+		if to != from {
+			s.report(t, from, to, s.downReason(t, from, to, in, acts))
+		}
+	}
 	for i := range acts {
 		a := &acts[i]
 		switch a.Kind {
@@ -215,7 +228,6 @@ func (s *Session) step(t *track, in fsm.Input, msg []byte) {
 				a.Notification.WriteTo(b, 0)
 				t.c.w.control(b)
 			}
-			sent = cloneNotification(a.Notification)
 			s.setLastNotification("sent " + a.Notification.String())
 			s.h.SessionNotification(s, true, a.Notification)
 		case fsm.DeliverUpdate:
@@ -223,19 +235,11 @@ func (s *Session) step(t *track, in fsm.Input, msg []byte) {
 				s.h.SessionUpdate(s, msg)
 			}
 		case fsm.SessionUp:
-			s.up(t)
-		case fsm.SessionDown:
-			down = a
-			s.downCounters()
+			if neg, ok := s.negotiated(); ok {
+				s.h.SessionEstablished(s, neg)
+			}
 		case fsm.DropConnection:
 			s.drop(t)
-		}
-	}
-	if t == s.st.main {
-		s.ctr.flaps.Store(int64(t.m.Flaps()))
-		s.ctr.retries.Store(int64(t.m.ConnectRetryCounter()))
-		if to != from {
-			s.report(t, from, to, s.downReason(t, from, to, in, sent, down))
 		}
 	}
 	s.settle(t)
@@ -255,22 +259,23 @@ func (s *Session) report(t *track, from, to fsm.State, reason error) {
 }
 
 // downReason returns the DownError of a transition that lost the
-// connection, nil for others.
-func (s *Session) downReason(t *track, from, to fsm.State, in fsm.Input, sent *message.Notification, down *fsm.Action) error {
-	if to != fsm.Idle && (to != fsm.Active || from < fsm.OpenSent) {
-		return nil
-	}
-	if from == fsm.Idle {
+// connection, nil for others; acts are the step's actions.
+func (s *Session) downReason(t *track, from, to fsm.State, in fsm.Input, acts []fsm.Action) error {
+	if from == fsm.Idle || to != fsm.Idle && (to != fsm.Active || from < fsm.OpenSent) {
 		return nil
 	}
 	e := &DownError{Reason: eventReason(in.Event), Err: t.ioErr}
-	if down != nil && down.Reason != fsm.ReasonNone {
-		e.Reason = down.Reason
+	for i := range acts {
+		switch a := &acts[i]; a.Kind {
+		case fsm.SessionDown:
+			if a.Reason != fsm.ReasonNone {
+				e.Reason = a.Reason
+			}
+		case fsm.SendNotification:
+			e.Notification, e.Sent = cloneNotification(a.Notification), true
+		}
 	}
-	switch {
-	case sent != nil:
-		e.Notification, e.Sent = sent, true
-	case in.Event == fsm.NotifMsg || in.Event == fsm.NotifMsgVerErr:
+	if e.Notification == nil && (in.Event == fsm.NotifMsg || in.Event == fsm.NotifMsgVerErr) {
 		e.Notification = cloneNotification(in.Notification)
 	}
 	t.ioErr = nil
@@ -366,7 +371,8 @@ func (s *Session) sendOpen(t *track) {
 	t.c.w.control(b)
 }
 
-// up records the session Established on t's connection.
+// up records the session Established on t's connection, before the
+// state change is reported.
 func (s *Session) up(t *track) {
 	c, o := t.c, t.open
 	if c == nil || o == nil {
@@ -385,7 +391,6 @@ func (s *Session) up(t *track) {
 	s.ctr.mu.Lock()
 	s.ctr.neg, s.ctr.writer, s.ctr.establishedSince = neg, c.w, s.opts.Clock.Now()
 	s.ctr.mu.Unlock()
-	s.h.SessionEstablished(s, *neg)
 }
 
 // downCounters forgets the Established session.

@@ -70,6 +70,7 @@ func TestSessionsEstablish(t *testing.T) {
 			if !bytes.Equal(gr.msg, rr) {
 				t.Errorf("a got refresh % X, want % X", gr.msg, rr)
 			}
+			waitFor(t, "a's update written", func() bool { return p.a.Stats().Out.Update == 1 })
 			st := p.a.Stats()
 			if st.Out.Update != 1 || st.Out.Open != 1 || st.In.Open != 1 || st.In.RouteRefresh != 1 || st.Established != 1 {
 				t.Errorf("a stats %+v", st)

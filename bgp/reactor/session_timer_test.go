@@ -1,0 +1,185 @@
+package reactor
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/zebgp/ze/bgp/fsm"
+	"github.com/zebgp/ze/bgp/wire"
+)
+
+// fixedRand is a jitter source without jitter.
+type fixedRand struct{}
+
+func (fixedRand) Float64() float64 { return 0 }
+
+func fakeOpts(clock *fsm.FakeClock) SessionOptions {
+	return SessionOptions{Clock: clock, Rand: fixedRand{}, FlushTimeout: 200 * time.Millisecond}
+}
+
+// advance moves the fake clock and lets the session see it.
+func advance(s *Session, clock *fsm.FakeClock, d time.Duration) {
+	clock.Advance(d)
+	s.wake()
+}
+
+func TestSessionHoldTimerExpires(t *testing.T) {
+	clock := fsm.NewFakeClock(time.Unix(1000, 0))
+	s, rec, raw := dialRaw(t, "127.0.45.1", "127.0.45.2", fakeOpts(clock), nil)
+	establishRaw(t, s, rec, raw, 3)
+	if neg, _ := s.Negotiated(); neg.HoldTime != 3*time.Second {
+		t.Fatalf("hold time %v, want 3s", neg.HoldTime)
+	}
+	advance(s, clock, 2*time.Second)
+	raw.readType(wire.MsgKeepalive) // the keepalive timer (1s) ran
+	if s.State() != fsm.Established {
+		t.Fatalf("state %v before the hold time", s.State())
+	}
+	advance(s, clock, 1100*time.Millisecond)
+	n := stNotificationOf(t, raw.readType(wire.MsgNotification))
+	if n.Code != wire.NotifyHoldTimer || n.Subcode != 0 {
+		t.Errorf("got %v, want hold-timer-expired", n)
+	}
+	down := rec.waitState(t, fsm.Idle)
+	if de, ok := down.reason.(*DownError); !ok || de.Reason != fsm.ReasonHoldTimerExpired {
+		t.Errorf("down reason %v", down.reason)
+	}
+}
+
+func TestSessionKeepalives(t *testing.T) {
+	clock := fsm.NewFakeClock(time.Unix(1000, 0))
+	s, rec, raw := dialRaw(t, "127.0.45.3", "127.0.45.4", fakeOpts(clock), func(c *SessionConfig) { c.HoldTime = 30 * time.Second })
+	establishRaw(t, s, rec, raw, 30)
+	// Keepalives every 10s; the peer's keepalives keep the session up for
+	// far longer than the hold time.
+	for i := range 10 {
+		raw.write(keepaliveMsg)
+		advance(s, clock, 10*time.Second)
+		m := raw.read()
+		if !bytes.Equal(m, keepaliveMsg) {
+			t.Fatalf("round %d: got % X, want a keepalive", i, m)
+		}
+	}
+	if s.State() != fsm.Established {
+		t.Fatalf("state %v after 100s of keepalives", s.State())
+	}
+	waitFor(t, "keepalives counted", func() bool { st := s.Stats(); return st.Out.Keepalive >= 11 && st.In.Keepalive >= 11 })
+	st := s.Stats()
+	if st.Out.Keepalive != 11 || st.In.Keepalive != 11 {
+		t.Errorf("keepalives out %d in %d, want 11 and 11", st.Out.Keepalive, st.In.Keepalive)
+	}
+	// An UPDATE sent restarts the keepalive timer (RFC 4271 §8.2.2).
+	raw.write(keepaliveMsg)
+	advance(s, clock, 9*time.Second)
+	if err := s.Send(stUpdateMsg(1)); err != nil {
+		t.Fatal(err)
+	}
+	raw.readType(wire.MsgUpdate)
+	waitFor(t, "update sent seen by the loop", func() bool { return s.Stats().Out.Update == 1 })
+	time.Sleep(20 * time.Millisecond)
+	advance(s, clock, 2*time.Second) // 11s after the last keepalive, 2s after the update
+	if m, err := raw.tryRead(150 * time.Millisecond); err == nil {
+		t.Errorf("got % X 2s after an update, want nothing", m)
+	}
+}
+
+func TestSessionSendHoldTimer(t *testing.T) {
+	clock := fsm.NewFakeClock(time.Unix(1000, 0))
+	opts := fakeOpts(clock)
+	opts.QueueLimit = 1 << 20
+	s, rec, raw := dialRaw(t, "127.0.45.5", "127.0.45.6", opts, func(c *SessionConfig) {
+		c.HoldTime, c.SendHoldTime = 600*time.Second, 20*time.Second
+	})
+	establishRaw(t, s, rec, raw, 600)
+	// The peer stops reading: fill the socket and the queue.
+	big := make([]byte, 4096)
+	copy(big, stUpdateMsg(1))
+	wire.BackfillLength(big, 0, len(big))
+	big[21], big[22] = 0x0F, 0xE9 // attributes to the end
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := s.Send(big)
+		if err == ErrQueueFull {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the queue never filled")
+		}
+	}
+	st := s.Stats()
+	if st.QueueBytes < 1<<20-4096 || st.QueueMessages == 0 {
+		t.Errorf("queue %d bytes %d messages, want about 1 MiB", st.QueueBytes, st.QueueMessages)
+	}
+	// Wait until the writer is stuck and the loop has seen its last progress.
+	for last := uint64(0); ; {
+		time.Sleep(150 * time.Millisecond)
+		b := s.Stats().Out.Bytes
+		if b == last {
+			break
+		}
+		last = b
+	}
+	advance(s, clock, 21*time.Second)
+	e := rec.waitNotification(t, true)
+	if e.n.Code != wire.NotifySendHoldTimer {
+		t.Errorf("sent %v, want send-hold-timer-expired", e.n)
+	}
+	down := rec.waitState(t, fsm.Idle)
+	if de, ok := down.reason.(*DownError); !ok || de.Reason != fsm.ReasonSendHoldTimerExpired {
+		t.Errorf("down reason %v", down.reason)
+	}
+	if err := s.Send(big); err != ErrNotEstablished {
+		t.Errorf("send after the drop: %v", err)
+	}
+	// The connection is closed within the flush timeout.
+	_ = raw.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 1<<20)
+	for {
+		if _, err := raw.c.Read(buf); err != nil {
+			break
+		}
+	}
+}
+
+func TestSessionDelayOpen(t *testing.T) {
+	clock := fsm.NewFakeClock(time.Unix(1000, 0))
+	s, rec, raw := dialRaw(t, "127.0.45.7", "127.0.45.8", fakeOpts(clock), func(c *SessionConfig) {
+		c.DelayOpen = 5 * time.Second
+	})
+	if m, err := raw.tryRead(200 * time.Millisecond); err == nil {
+		t.Fatalf("got % X during the delay, want nothing", m)
+	}
+	// The peer's OPEN ends the delay: OPEN and KEEPALIVE come at once.
+	raw.write(stOpenMsg(4, 65002, 90, "2.2.2.2"))
+	raw.readType(wire.MsgOpen)
+	raw.readType(wire.MsgKeepalive)
+	raw.write(keepaliveMsg)
+	rec.waitState(t, fsm.Established)
+
+	// Without an OPEN from the peer, ours goes when the delay expires.
+	s2, _, raw2 := dialRaw(t, "127.0.45.9", "127.0.45.10", fakeOpts(clock), func(c *SessionConfig) {
+		c.DelayOpen = 5 * time.Second
+	})
+	if m, err := raw2.tryRead(100 * time.Millisecond); err == nil {
+		t.Fatalf("got % X during the delay, want nothing", m)
+	}
+	waitFor(t, "connection up", func() bool { return s2.State() == fsm.Connect || s2.State() == fsm.Active })
+	advance(s2, clock, 5*time.Second)
+	raw2.readType(wire.MsgOpen)
+	_ = s
+}
+
+// waitFor polls cond for up to 5 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timeout waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
