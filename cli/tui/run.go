@@ -17,7 +17,13 @@ import (
 // out are (a local terminal, or the pty of an SSH session), in the
 // alternate screen, until the user quits or ctx ends. The terminal's size
 // comes from out when it is a terminal, else from opts.Width and
-// opts.Height and then opts.Resize. Run returns nil when the user quit.
+// opts.Height and then opts.Resize. Run returns nil when the user quit,
+// ctx's error when ctx ended it.
+//
+// Over SSH, in should be a pipe that the shell feeds from its one reader
+// of the channel while the editor runs, and closes after Run returns: the
+// editor's reader of in cannot be interrupted, so given the channel
+// itself it would swallow the first key typed after the editor ends.
 func Run(ctx context.Context, s *cdb.Session, schema *yang.Tree, in io.Reader, out io.Writer, opts Options) error {
 	if opts.Renderer == nil {
 		opts.Renderer = lipgloss.NewRenderer(out)
