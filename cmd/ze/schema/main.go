@@ -1,5 +1,6 @@
-// Package schema implements the `ze schema` commands: list, show and tree
-// over the YANG modules ze is built with, plus any module given with -m.
+// Package schema implements the `ze schema` commands: list, show, tree and
+// methods over the YANG modules ze is built with, plus any module given
+// with -m.
 package schema
 
 import (
@@ -17,11 +18,15 @@ import (
 const usage = `usage: ze schema list [--json] [-m FILE]...
        ze schema show [-m FILE]... MODULE
        ze schema tree [-m FILE]... [PATH]
+       ze schema methods [--json] [-m FILE]... [METHOD|MODULE]...
 
 list  the YANG modules: name, revision, namespace
 show  the text of MODULE
 tree  the configuration schema (RFC 8340 tree diagram), or the subtree at
       PATH: node names separated by '/' or blanks, such as bgp/group/peer
+methods  the RPCs of the modules, with those of the plugins built into ze,
+      as the methods plugins and the CLI call (module:rpc-name), with their
+      input and output; or only those named
 
 -m FILE adds a YANG module (a plugin's, say) to the modules ze is built with.
 `
@@ -41,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "ze schema: unknown command %q (want list, show or tree)\n", args[0])
+		fmt.Fprintf(stderr, "ze schema: unknown command %q (want list, show, tree or methods)\n", args[0])
 		return 1
 	}
 	c := &cmdline{name: "ze schema " + args[0], stdout: stdout, stderr: stderr}
@@ -54,9 +59,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 var commands = map[string]func(*cmdline, []string) int{
-	"list": runList,
-	"show": runShow,
-	"tree": runTree,
+	"list":    runList,
+	"show":    runShow,
+	"tree":    runTree,
+	"methods": runMethods,
 }
 
 // cmdline holds what every subcommand shares.
