@@ -1,0 +1,211 @@
+package harness
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Family is an address family in ze's spelling.
+type Family string
+
+// The families the harness configures.
+const (
+	IPv4Unicast Family = "ipv4/unicast"
+	IPv6Unicast Family = "ipv6/unicast"
+)
+
+// FamilyOf returns the unicast family of a prefix or address.
+func FamilyOf(a netip.Addr) Family {
+	if a.Is4() {
+		return IPv4Unicast
+	}
+	return IPv6Unicast
+}
+
+// Community is an RFC 1997 community, high 16 bits the AS.
+type Community uint32
+
+// NewCommunity builds asn:value.
+func NewCommunity(asn, value uint16) Community { return Community(uint32(asn)<<16 | uint32(value)) }
+
+// String is the asn:value form every daemon prints.
+func (c Community) String() string { return fmt.Sprintf("%d:%d", uint32(c)>>16, uint32(c)&0xffff) }
+
+// ParseCommunity reads asn:value.
+func ParseCommunity(s string) (Community, error) {
+	a, v, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok {
+		return 0, fmt.Errorf("harness: community %q: want asn:value", s)
+	}
+	an, err1 := strconv.ParseUint(a, 10, 16)
+	vn, err2 := strconv.ParseUint(v, 10, 16)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("harness: community %q: want two 16-bit numbers", s)
+	}
+	return NewCommunity(uint16(an), uint16(vn)), nil
+}
+
+// LargeCommunity is an RFC 8092 large community.
+type LargeCommunity struct {
+	Global, Local1, Local2 uint32
+}
+
+// String is the global:local1:local2 form.
+func (l LargeCommunity) String() string {
+	return fmt.Sprintf("%d:%d:%d", l.Global, l.Local1, l.Local2)
+}
+
+// ParseLargeCommunity reads global:local1:local2 (also with commas and spaces, as BIRD prints).
+func ParseLargeCommunity(s string) (LargeCommunity, error) {
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == ',' || r == ' ' || r == '(' || r == ')' })
+	if len(f) != 3 {
+		return LargeCommunity{}, fmt.Errorf("harness: large community %q: want three numbers", s)
+	}
+	var n [3]uint32
+	for i, x := range f {
+		v, err := strconv.ParseUint(x, 10, 32)
+		if err != nil {
+			return LargeCommunity{}, fmt.Errorf("harness: large community %q: %w", s, err)
+		}
+		n[i] = uint32(v)
+	}
+	return LargeCommunity{n[0], n[1], n[2]}, nil
+}
+
+// Route is a route to announce, or one read back from a daemon.
+type Route struct {
+	Prefix netip.Prefix
+	// NextHop is set on routes read back; on routes to announce, the zero value means "self".
+	NextHop netip.Addr
+	// MED is sent when HasMED.
+	MED    uint32
+	HasMED bool
+	// Communities and LargeCommunities are compared as sets.
+	Communities      []Community
+	LargeCommunities []LargeCommunity
+	// ASPath is filled on routes read back, where the daemon shows it.
+	ASPath []uint32
+	// PathID is the ADD-PATH path identifier on routes read back, where the daemon shows it.
+	PathID uint32
+}
+
+// Family is the route's address family.
+func (r Route) Family() Family { return FamilyOf(r.Prefix.Addr()) }
+
+// String prints the route in one line for test messages.
+func (r Route) String() string {
+	var b strings.Builder
+	b.WriteString(r.Prefix.String())
+	if r.NextHop.IsValid() {
+		b.WriteString(" next-hop " + r.NextHop.String())
+	}
+	if r.HasMED {
+		fmt.Fprintf(&b, " med %d", r.MED)
+	}
+	if len(r.Communities) > 0 {
+		fmt.Fprintf(&b, " community %v", r.Communities)
+	}
+	if len(r.LargeCommunities) > 0 {
+		fmt.Fprintf(&b, " large-community %v", r.LargeCommunities)
+	}
+	if len(r.ASPath) > 0 {
+		fmt.Fprintf(&b, " as-path %v", r.ASPath)
+	}
+	return b.String()
+}
+
+// Mismatch says how got differs from want in prefix, MED, communities and large communities (the
+// attributes a test announces), or returns "" when they agree. Next hop and AS path are not
+// compared: every daemon rewrites them on an eBGP session.
+func Mismatch(want, got Route) string {
+	var d []string
+	if want.Prefix != got.Prefix {
+		d = append(d, fmt.Sprintf("prefix %s, want %s", got.Prefix, want.Prefix))
+	}
+	if want.HasMED != got.HasMED || want.MED != got.MED {
+		d = append(d, fmt.Sprintf("med %s, want %s", medString(got), medString(want)))
+	}
+	if !sameSet(want.Communities, got.Communities) {
+		d = append(d, fmt.Sprintf("communities %v, want %v", got.Communities, want.Communities))
+	}
+	if !sameSet(want.LargeCommunities, got.LargeCommunities) {
+		d = append(d, fmt.Sprintf("large communities %v, want %v", got.LargeCommunities, want.LargeCommunities))
+	}
+	return strings.Join(d, "; ")
+}
+
+func medString(r Route) string {
+	if !r.HasMED {
+		return "none"
+	}
+	return strconv.FormatUint(uint64(r.MED), 10)
+}
+
+func sameSet[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRoutes returns n routes of the family of base with distinct MED, communities and large
+// communities: route i is base's i-th subnet of length bits, MED 100+i, communities
+// asn:i and asn:1000+i, large community asn:i:i*2. asn must fit 16 bits.
+func TestRoutes(base netip.Prefix, bits, n int, asn uint16) []Route {
+	out := make([]Route, 0, n)
+	addr := base.Masked().Addr()
+	for i := 0; i < n; i++ {
+		p := netip.PrefixFrom(addr, bits)
+		out = append(out, Route{
+			Prefix:           p,
+			MED:              uint32(100 + i),
+			HasMED:           true,
+			Communities:      []Community{NewCommunity(asn, uint16(i+1)), NewCommunity(asn, uint16(1000+i))},
+			LargeCommunities: []LargeCommunity{{uint32(asn), uint32(i + 1), uint32(2 * (i + 1))}},
+		})
+		addr = nextSubnet(addr, bits)
+	}
+	return out
+}
+
+// nextSubnet adds one at bit position bits of addr.
+func nextSubnet(a netip.Addr, bits int) netip.Addr {
+	b := a.AsSlice()
+	bit := bits - 1
+	for i := bit / 8; i >= 0; i-- {
+		inc := byte(1)
+		if i == bit/8 {
+			inc = 1 << (7 - uint(bit%8))
+		}
+		old := b[i]
+		b[i] += inc
+		if b[i] > old {
+			break
+		}
+	}
+	r, _ := netip.AddrFromSlice(b)
+	return r
+}
+
+// FindRoute returns the route for p in rs.
+func FindRoute(rs []Route, p netip.Prefix) (Route, bool) {
+	for _, r := range rs {
+		if r.Prefix == p {
+			return r, true
+		}
+	}
+	return Route{}, false
+}
