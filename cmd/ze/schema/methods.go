@@ -106,7 +106,7 @@ func methods(t *yang.Tree, shipped []host.PluginModule) ([]method, error) {
 		}
 	}
 	if errs := ast.Process(); len(errs) > 0 {
-		return nil, fmt.Errorf("yang: %v", errs[0])
+		return nil, fmt.Errorf("yang: %w", errs[0])
 	}
 	var out []method
 	for _, name := range names {
