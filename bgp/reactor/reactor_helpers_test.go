@@ -193,3 +193,6 @@ func (n *rtNode) established(peer string) {
 	d, _ := n.r.Neighbor(peer)
 	n.t.Fatalf("%s: peer %s not established: %+v", n.name, peer, d)
 }
+
+// testLoggerTB discards logs (benchmarks and unit tests of one peer).
+func testLoggerTB() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
