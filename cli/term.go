@@ -1,0 +1,392 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+
+	gliderssh "github.com/gliderlabs/ssh"
+	"golang.org/x/term"
+
+	"github.com/zebgp/ze/cdb"
+	"github.com/zebgp/ze/cli/shell"
+	"github.com/zebgp/ze/cli/tui"
+)
+
+// EditorTerminal is the terminal the full-screen editor runs on.
+type EditorTerminal struct {
+	In            io.Reader
+	Out           io.Writer
+	User, Host    string
+	Width, Height int
+	Resize        <-chan tui.WindowSize
+}
+
+// EditorFunc runs the full-screen editor over a configure session.
+type EditorFunc func(ctx context.Context, s *cdb.Session, t EditorTerminal) error
+
+// keyInterrupt is what Ctrl-C becomes for the line editor (which would
+// end the session on it): BEL, which the completion callback gets and
+// turns into a fresh line.
+const keyInterrupt = 0x07
+
+// pump reads a session's input in one goroutine, so that the line
+// editor, the interrupt watcher of a running command, the pager and the
+// full-screen editor can take turns at it.
+type pump struct {
+	ch   chan []byte
+	mu   sync.Mutex
+	left []byte
+}
+
+func newPump(r io.Reader) *pump {
+	p := &pump{ch: make(chan []byte, 16)}
+	go func() {
+		defer close(p.ch)
+		for {
+			buf := make([]byte, 4096)
+			n, err := r.Read(buf)
+			if n > 0 {
+				p.ch <- buf[:n]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// read reads what is pending, or waits for input until done is closed
+// (io.EOF then, nothing taken).
+func (p *pump) read(b []byte, done <-chan struct{}) (int, error) {
+	p.mu.Lock()
+	if len(p.left) > 0 {
+		n := copy(b, p.left)
+		p.left = p.left[n:]
+		p.mu.Unlock()
+		return n, nil
+	}
+	p.mu.Unlock()
+	select {
+	case chunk, ok := <-p.ch:
+		if !ok {
+			return 0, io.EOF
+		}
+		n := copy(b, chunk)
+		if n < len(chunk) {
+			p.mu.Lock()
+			p.left = append(p.left, chunk[n:]...)
+			p.mu.Unlock()
+		}
+		return n, nil
+	case <-done:
+		return 0, io.EOF
+	}
+}
+
+// lineInput is the line editor's side: Ctrl-C becomes keyInterrupt.
+type lineInput struct{ p *pump }
+
+func (l lineInput) Read(b []byte) (int, error) {
+	n, err := l.p.read(b, nil)
+	for i := range b[:n] {
+		if b[i] == 3 {
+			b[i] = keyInterrupt
+		}
+	}
+	return n, err
+}
+
+// until is a reader of the pump that ends when done is closed.
+type until struct {
+	p    *pump
+	done chan struct{}
+}
+
+func (u until) Read(b []byte) (int, error) { return u.p.read(b, u.done) }
+
+// watcher reads the input while a command runs: Ctrl-C cancels it, other
+// keys go to the pager.
+type watcher struct {
+	stop chan struct{}
+	done chan struct{}
+	keys chan byte
+	once sync.Once
+}
+
+func watch(p *pump, cancel context.CancelFunc) *watcher {
+	w := &watcher{stop: make(chan struct{}), done: make(chan struct{}), keys: make(chan byte, 64)}
+	go func() {
+		defer close(w.done)
+		buf := make([]byte, 256)
+		for {
+			n, err := p.read(buf, w.stop)
+			if err != nil {
+				select {
+				case <-w.stop:
+				default:
+					cancel() // the session's input ended
+				}
+				return
+			}
+			for _, c := range buf[:n] {
+				if c == 3 {
+					cancel()
+					continue
+				}
+				select {
+				case w.keys <- c:
+				default:
+				}
+			}
+		}
+	}()
+	return w
+}
+
+func (w *watcher) halt() {
+	w.once.Do(func() { close(w.stop) })
+	<-w.done
+}
+
+// termSession is an interactive session on a pty.
+type termSession struct {
+	s    *Server
+	sess gliderssh.Session
+	sh   *shell.Shell
+	t    *term.Terminal
+	in   *pump
+	out  io.Writer
+
+	mu            sync.Mutex
+	width, height int
+	sink          func(w, h int)
+	cur           *watcher
+}
+
+func (ts *termSession) size() (int, int) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.width, ts.height
+}
+
+func (ts *termSession) setSink(f func(w, h int)) {
+	ts.mu.Lock()
+	ts.sink = f
+	ts.mu.Unlock()
+}
+
+// interactive runs the shell on a pty until the user leaves; it returns
+// the exit code.
+func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.Session, pty gliderssh.Pty, winCh <-chan gliderssh.Window) int {
+	ts := &termSession{s: s, sess: sess, in: newPump(sess), out: crlf{sess}, width: pty.Window.Width, height: pty.Window.Height}
+	ts.t = term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{lineInput{ts.in}, sess}, "")
+	if ts.width > 0 && ts.height > 0 {
+		_ = ts.t.SetSize(ts.width, ts.height)
+	}
+	ts.sink = func(w, h int) { _ = ts.t.SetSize(w, h) }
+	go func() {
+		for w := range winCh {
+			ts.mu.Lock()
+			ts.width, ts.height = w.Width, w.Height
+			sink := ts.sink
+			ts.mu.Unlock()
+			sink(w.Width, w.Height)
+		}
+	}()
+	ts.t.History = loadHistory(s.o.Store, env.User, s.log)
+	env.Input = func(prompt string) (string, error) {
+		ts.pause()
+		ts.t.SetPrompt(prompt)
+		return ts.t.ReadLine()
+	}
+	env.Edit = ts.edit
+	ts.sh = shell.New(env)
+	defer ts.sh.Close()
+	ts.t.AutoCompleteCallback = ts.complete
+
+	for !ts.sh.Done() {
+		header, prompt := ts.sh.Prompt()
+		if header != "" {
+			_, _ = io.WriteString(ts.out, header+"\n")
+		}
+		ts.t.SetPrompt(prompt)
+		line, err := ts.t.ReadLine()
+		if err != nil {
+			break
+		}
+		ts.run(ctx, line, len(prompt))
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return 0
+}
+
+// complete is the line editor's callback: TAB completes, ? shows the help,
+// Ctrl-C (keyInterrupt) drops the line.
+func (ts *termSession) complete(line string, pos int, key rune) (string, int, bool) {
+	switch key {
+	case '\t':
+		nl, np, list := ts.sh.Complete(line, pos)
+		if list != nil {
+			_, prompt := ts.sh.Prompt()
+			_, _ = ts.t.Write([]byte(prompt + line + "\n" + shell.FormatItems(list)))
+		}
+		return nl, np, true
+	case '?':
+		if inQuote(line[:pos]) {
+			return "", 0, false
+		}
+		_, prompt := ts.sh.Prompt()
+		_, _ = ts.t.Write([]byte(prompt + line[:pos] + "?\n" + shell.FormatItems(ts.sh.Help(line[:pos]))))
+		return line, pos, true
+	case keyInterrupt:
+		_, prompt := ts.sh.Prompt()
+		_, _ = ts.t.Write([]byte(prompt + line + "^C\n"))
+		return "", 0, true
+	}
+	return "", 0, false
+}
+
+func inQuote(s string) bool {
+	var q byte
+	for i := 0; i < len(s); i++ {
+		switch {
+		case q == 0 && (s[i] == '"' || s[i] == '\''):
+			q = s[i]
+		case q == '"' && s[i] == '\\':
+			i++
+		case q != 0 && s[i] == q:
+			q = 0
+		}
+	}
+	return q != 0
+}
+
+// run runs one line: Ctrl-C interrupts it, and its output is paged when
+// longer than the window (unless | no-more, or monitor).
+func (ts *termSession) run(ctx context.Context, line string, promptLen int) {
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := watch(ts.in, cancel)
+	ts.mu.Lock()
+	ts.cur = w
+	ts.mu.Unlock()
+	defer ts.pause()
+	out := ts.out
+	_, h := ts.size()
+	words := strings.Fields(line)
+	if h > 2 && !shell.NoMore(line) && (len(words) == 0 || !strings.HasPrefix("monitor", words[0])) {
+		out = &pager{w: ts.out, height: h, keys: w.keys, ctx: cctx, cancel: cancel}
+	}
+	if err := ts.sh.Run(cctx, line, out); err != nil && cctx.Err() == nil {
+		_, _ = io.WriteString(ts.out, shell.FormatError(line, err, promptLen))
+	}
+}
+
+// pause stops the watcher of the running command, if any.
+func (ts *termSession) pause() {
+	ts.mu.Lock()
+	w := ts.cur
+	ts.cur = nil
+	ts.mu.Unlock()
+	if w != nil {
+		w.halt()
+	}
+}
+
+// edit runs the full-screen editor over the configure session.
+func (ts *termSession) edit(ctx context.Context, cs *cdb.Session) error {
+	ts.pause()
+	resize := make(chan tui.WindowSize, 4)
+	ts.setSink(func(w, h int) {
+		select {
+		case resize <- tui.WindowSize{Width: w, Height: h}:
+		default:
+		}
+	})
+	defer ts.setSink(func(w, h int) { _ = ts.t.SetSize(w, h) })
+	done := make(chan struct{})
+	defer close(done)
+	w, h := ts.size()
+	ed := ts.s.o.Editor
+	if ed == nil {
+		schema := ts.s.o.Schema
+		ed = func(ctx context.Context, cs *cdb.Session, t EditorTerminal) error {
+			return tui.Run(ctx, cs, schema, t.In, t.Out, tui.Options{
+				Title: "ze configure", User: t.User, Host: t.Host, Width: t.Width, Height: t.Height, Colors: true, Resize: t.Resize,
+			})
+		}
+	}
+	return ed(ctx, cs, EditorTerminal{
+		In: until{p: ts.in, done: done}, Out: ts.sess, User: cs.User(), Host: ts.s.hostName(),
+		Width: w, Height: h, Resize: resize,
+	})
+}
+
+// pager stops after each screenful and waits for a key: space for the
+// next page, enter for one more line, q to stop.
+type pager struct {
+	w       io.Writer
+	height  int
+	lines   int
+	keys    <-chan byte
+	ctx     context.Context
+	cancel  context.CancelFunc
+	stopped bool
+}
+
+const morePrompt = "---(more)---"
+
+func (p *pager) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 && !p.stopped {
+		i := strings.IndexByte(string(b), '\n')
+		if i < 0 {
+			if _, err := p.w.Write(b); err != nil {
+				return 0, err
+			}
+			break
+		}
+		if _, err := p.w.Write(b[:i+1]); err != nil {
+			return 0, err
+		}
+		b = b[i+1:]
+		p.lines++
+		if p.lines >= p.height-1 {
+			p.more()
+		}
+	}
+	return n, nil
+}
+
+func (p *pager) more() {
+	_, _ = io.WriteString(p.w, morePrompt)
+	defer io.WriteString(p.w, "\r\x1b[K") //nolint:errcheck // the screen only
+	for {
+		select {
+		case <-p.ctx.Done():
+			p.stopped = true
+			return
+		case k := <-p.keys:
+			switch k {
+			case ' ':
+				p.lines = 0
+				return
+			case '\r', '\n', 'j':
+				p.lines = p.height - 2
+				return
+			case 'q', 'Q':
+				p.stopped = true
+				p.cancel()
+				return
+			}
+		}
+	}
+}
