@@ -95,6 +95,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
+	args = commandFirst(args)
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintln(stderr, unknownCommand(args))

@@ -253,6 +253,24 @@ func TestStateEditUsage(t *testing.T) {
 	}
 }
 
+// Options may come before the command.
+func TestCommandFirst(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "var")
+	if out := mustRun(t, "", "--state", state, "--comment", "set", "set", "system", "host-name", "r1"); out != "commit complete: revision 2\n" {
+		t.Errorf("options first: %q", out)
+	}
+	if out := mustRun(t, "", "--state="+state, "--format", "set", "show"); !strings.HasPrefix(out, "set system host-name r1\n") {
+		t.Errorf("show: %q", out)
+	}
+	if out := mustRun(t, "", "--state", state, "history", "--json"); !strings.Contains(out, `"comment": "set"`) {
+		t.Errorf("history: %s", out)
+	}
+	code, _, errs := runState(t, "--state", state, "bgp")
+	if code != exitError || !strings.HasPrefix(errs, "ze config: no command (want activate, ") {
+		t.Errorf("no command: exit %d, %q", code, errs)
+	}
+}
+
 // An unknown command: the words of a two-word command the other way
 // round, a command after its path, a typo, or the list.
 func TestUnknownCommand(t *testing.T) {

@@ -14,6 +14,9 @@ import (
 func unknownCommand(args []string) string {
 	w := args[0]
 	msg := fmt.Sprintf("ze config: unknown command %q", w)
+	if strings.HasPrefix(w, "-") {
+		msg = "ze config: no command"
+	}
 	// The second word of a two-word command first.
 	if len(args) > 1 {
 		switch {
@@ -39,6 +42,29 @@ func unknownCommand(args []string) string {
 		return fmt.Sprintf("%s; did you mean %q?", msg, best)
 	}
 	return fmt.Sprintf("%s (want %s or %s)", msg, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+}
+
+// valueFlags are the options that take a value as the next word.
+var valueFlags = map[string]bool{
+	"state": true, "comment": true, "confirmed": true, "format": true, "rollback": true, "m": true, "module": true,
+}
+
+// commandFirst moves the command to the front when options come before it
+// (ze config --state DIR show): options are read wherever they are.
+func commandFirst(args []string) []string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "-" || a == "--" || !strings.HasPrefix(a, "-") {
+			if _, ok := commands[a]; ok && i > 0 {
+				return slices.Concat([]string{a}, args[:i], args[i+1:])
+			}
+			return args
+		}
+		if name := strings.TrimLeft(a, "-"); valueFlags[name] && !strings.Contains(name, "=") {
+			i++ // its value
+		}
+	}
+	return args
 }
 
 // nearestCommand returns the name closest to w by edit distance.
