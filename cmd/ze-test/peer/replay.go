@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/zebgp/ze/bgp/mrt"
 	"github.com/zebgp/ze/bgp/wire"
@@ -134,6 +135,18 @@ type replayHandler struct {
 	sent  atomic.Int64
 	total int // known in advance except for MRT
 	done  atomic.Bool
+	// sending is closed when the send goroutine of the session ends.
+	sending chan struct{}
+}
+
+func (h *replayHandler) settle() {
+	if h.sending == nil {
+		return
+	}
+	select {
+	case <-h.sending:
+	case <-time.After(5 * time.Second):
+	}
 }
 
 func newReplay(cfg *Config, log *slog.Logger) (*replayHandler, error) {
@@ -190,8 +203,10 @@ func (h *replayHandler) established(s *session) error {
 	if h.in.Kind == InputScript && h.conn >= len(h.in.Script.Conns) {
 		return fmt.Errorf("the peer opened connection %d but %s has %d", h.conn+1, h.cfg.File, len(h.in.Script.Conns))
 	}
+	h.sending = make(chan struct{})
 	go func() {
 		ev := h.send(s)
+		close(h.sending)
 		if ev.err == nil && ev.finish == false && !ev.next {
 			return
 		}

@@ -163,7 +163,9 @@ func (r *runner) session(ctx context.Context, conn net.Conn, i int) error {
 		s.notify(message.Notification{Code: r.cfg.Notify.Code, Subcode: r.cfg.Notify.Subcode})
 		return nil
 	}
-	return r.loop(ctx, s)
+	err = r.loop(ctx, s)
+	s.summary()
+	return err
 }
 
 // notificationResult turns the end of a session by a peer's NOTIFICATION
@@ -200,8 +202,9 @@ func (r *runner) finish(s *session) error {
 }
 
 func (r *runner) loop(ctx context.Context, s *session) error {
-	msgs := make(chan []byte, 64)
-	rerr := make(chan error, 1)
+	// One channel for messages and the read error, so that every message
+	// that arrived before the connection closed is seen first.
+	msgs := make(chan readResult, 64)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	defer func() {
@@ -212,13 +215,12 @@ func (r *runner) loop(ctx context.Context, s *session) error {
 	wg.Go(func() {
 		for {
 			m, err := s.readMsg()
-			if err != nil {
-				rerr <- err
+			select {
+			case msgs <- readResult{m, err}:
+			case <-quit:
 				return
 			}
-			select {
-			case msgs <- m:
-			case <-quit:
+			if err != nil {
 				return
 			}
 		}
@@ -243,7 +245,11 @@ func (r *runner) loop(ctx context.Context, s *session) error {
 	}
 	for {
 		select {
-		case msg := <-msgs:
+		case rr := <-msgs:
+			if rr.err != nil {
+				return r.readError(rr.err)
+			}
+			msg := rr.msg
 			if hold != nil {
 				hold.Reset(s.hold)
 			}
@@ -256,18 +262,9 @@ func (r *runner) loop(ctx context.Context, s *session) error {
 				return r.result(s, herr)
 			}
 			if pn != nil {
+				r.settle()
 				return r.notificationResult(pn)
 			}
-		case err := <-rerr:
-			var sn *sentNotification
-			if errors.As(err, &sn) {
-				return err
-			}
-			if r.h.reached() && !r.cfg.ExpectNotify.Set {
-				r.log.Info("peer closed the connection")
-				return r.closedResult()
-			}
-			return fmt.Errorf("%v: %s", timeoutText(err), r.h.progress())
 		case ev := <-s.events:
 			switch {
 			case ev.err != nil:
@@ -297,6 +294,33 @@ func (r *runner) loop(ctx context.Context, s *session) error {
 			}
 			return fmt.Errorf("stopped: %s", r.h.progress())
 		}
+	}
+}
+
+type readResult struct {
+	msg []byte
+	err error
+}
+
+// readError is the result of a connection that ended while reading.
+func (r *runner) readError(err error) error {
+	var sn *sentNotification
+	if errors.As(err, &sn) {
+		return err
+	}
+	r.settle()
+	if r.h.reached() && !r.cfg.ExpectNotify.Set {
+		r.log.Info("peer closed the connection")
+		return r.closedResult()
+	}
+	return fmt.Errorf("%v: %s", timeoutText(err), r.h.progress())
+}
+
+// settle waits for a handler's sending goroutine, so that its progress is
+// final before the end of the session is judged.
+func (r *runner) settle() {
+	if st, ok := r.h.(interface{ settle() }); ok {
+		st.settle()
 	}
 }
 

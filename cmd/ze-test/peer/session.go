@@ -69,6 +69,7 @@ type stats struct {
 	sent, recv          int
 	sentUpdates         int
 	recvUpdates, recvKA int
+	recvEOR             int
 }
 
 func (st *stats) addSent(updates int, msgs int) {
@@ -187,6 +188,11 @@ func (s *session) readMsg() ([]byte, error) {
 	switch h.Type {
 	case wire.MsgUpdate:
 		s.stats.recvUpdates++
+		if u, err := wire.ParseUpdateMessage(msg, s.recvCtx()); err == nil {
+			if _, ok := u.EndOfRIB(); ok {
+				s.stats.recvEOR++
+			}
+		}
 	case wire.MsgKeepalive:
 		s.stats.recvKA++
 	}
@@ -229,6 +235,12 @@ func (s *session) checkMsg(msg []byte) (message.Message, error) {
 		switch v.Action {
 		case attr.ActionNone:
 		case attr.ActionSessionReset:
+			if s.cfg.Mode == ModeCheck {
+				// check compares bytes: a malformed UPDATE may be what the
+				// script expects, and a mismatch is reported as such.
+				s.log.Warn("malformed update", "action", v.Action.String(), "reason", v.Reason)
+				break
+			}
 			return m, s.fault(v.Notify, fmt.Errorf("malformed UPDATE (%s)", v.Reason))
 		default:
 			s.log.Warn("malformed update", "action", v.Action.String(), "reason", v.Reason)
@@ -447,6 +459,15 @@ func hexString(b []byte) string {
 		out[2*i], out[2*i+1] = hexDigits[x>>4], hexDigits[x&15]
 	}
 	return string(out)
+}
+
+// summary logs what went through the session.
+func (s *session) summary() {
+	st := &s.stats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s.log.Info("session summary", "received", st.recv, "updates", st.recvUpdates-st.recvEOR,
+		"eor", st.recvEOR, "keepalives", st.recvKA, "sent", st.sent, "sent-updates", st.sentUpdates)
 }
 
 // markClosed flushes what was written (the NOTIFICATION just sent) and
