@@ -47,7 +47,7 @@ func (m *Model) startEdit() tea.Cmd {
 		}
 		return m.prompt(modeEdit, r.n.Path(), r.n.Value())
 	case config.LeafList:
-		return m.prompt(modeEdit, r.n.Path(), "")
+		return m.prompt(modeEdit, r.n.Path(), config.JoinPath(r.n.Values())+" ")
 	}
 	m.toggle()
 	return nil
@@ -181,7 +181,7 @@ func (m *Model) inputSlot() slot {
 
 func (m *Model) completeInput() {
 	s := m.inputSlot()
-	if len(s.choices) == 0 {
+	if len(s.choices) == 0 || s.help == nil {
 		m.cands = nil
 		if s.err != "" {
 			m.inputErr = s.err
@@ -189,7 +189,7 @@ func (m *Model) completeInput() {
 		return
 	}
 	line, match := complete(m.input.Value(), s.choices, m.mode == modeAdd)
-	if m.mode == modeEdit {
+	if m.mode == modeEdit && s.help.Kind() == yang.Leaf {
 		// the whole input is the value
 		line, match = complete(strings.ReplaceAll(m.input.Value(), " ", "\x00"), s.choices, false)
 		line = strings.ReplaceAll(line, "\x00", " ")
@@ -226,6 +226,11 @@ func (m *Model) submit() tea.Cmd {
 	switch m.mode {
 	case modeEdit:
 		path := slices.Clone(m.inputCtx)
+		if n, _ := m.tree.Get(path); n != nil && n.Kind() == config.LeafList {
+			err = m.setValues(n, splitWords(v))
+			target, done = path, "set "+config.JoinPath(path)+" [ "+v+"]"
+			break
+		}
 		if v == "" {
 			m.inputErr = "a value is needed (esc cancels, d deletes the leaf)"
 			return nil
@@ -288,6 +293,37 @@ func (m *Model) submit() tea.Cmd {
 	m.reveal(target)
 	m.say(done)
 	return m.check(false)
+}
+
+// setValues replaces the values of the leaf-list n in one edit, keeping
+// its annotation and inactive mark.
+func (m *Model) setValues(n *config.Node, vals []string) error {
+	if len(vals) == 0 {
+		return errors.New("a value is needed (d deletes the leaf-list)")
+	}
+	path := config.JoinPath(n.Path())
+	var b strings.Builder
+	b.WriteString("delete " + path + "\n")
+	for _, v := range vals {
+		b.WriteString("set " + path + " " + config.JoinPath([]string{v}) + "\n")
+	}
+	if a := n.Annotation(); a != "" {
+		b.WriteString("annotate " + path + " " + config.JoinPath([]string{a}) + "\n")
+	}
+	if n.Inactive() {
+		b.WriteString("deactivate " + path + "\n")
+	}
+	err := m.s.Load(cdb.LoadSet, []byte(b.String()), "")
+	var list config.ErrorList
+	if errors.As(err, &list) {
+		// The places are in the text made here, not the user's: left out.
+		msgs := make([]string, len(list))
+		for i, e := range list {
+			msgs[i] = e.Message
+		}
+		return errors.New(strings.Join(msgs, "; "))
+	}
+	return err
 }
 
 // find puts the cursor on the next node after it (in tree order, folded

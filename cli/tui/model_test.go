@@ -538,3 +538,40 @@ func TestAddTopAndFind(t *testing.T) {
 	h.press("enter")
 	h.mustShow("not found: no such thing")
 }
+
+func TestEditLeafList(t *testing.T) {
+	h, _, s := newHarness(t, 120, 30)
+	if err := s.Set([]string{"system", "ssh", "address", "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Annotate([]string{"system", "ssh", "address"}, "loopback only"); err != nil {
+		t.Fatal(err)
+	}
+	h.m.refresh()
+	h.gotoRow("system ssh address")
+	h.press("enter")
+	if got := h.m.input.Value(); got != "127.0.0.1 " {
+		t.Fatalf("leaf-list input %q", got)
+	}
+	h.typeText("::1")
+	h.press("enter")
+	h.mustShow("address [ 127.0.0.1 ::1 ]", "# loopback only")
+	c, _ := s.Candidate()
+	n, _ := c.Get([]string{"system", "ssh", "address"})
+	if got := strings.Join(n.Values(), ","); got != "127.0.0.1,::1" || n.Annotation() != "loopback only" {
+		t.Fatalf("values %q, annotation %q", got, n.Annotation())
+	}
+	// An invalid value changes nothing and is shown.
+	h.press("enter")
+	h.typeText("nope")
+	h.press("enter")
+	if want := `system ssh address: "nope" is not a valid ip-address`; h.m.mode != modeEdit || !strings.HasPrefix(h.m.inputErr, want) {
+		t.Logf("error: %s", h.m.inputErr)
+		t.Fatalf("mode %d, error %q", h.m.mode, h.m.inputErr)
+	}
+	c, _ = s.Candidate()
+	n, _ = c.Get([]string{"system", "ssh", "address"})
+	if got := strings.Join(n.Values(), ","); got != "127.0.0.1,::1" {
+		t.Fatalf("values after an invalid edit %q", got)
+	}
+}

@@ -300,7 +300,7 @@ const keyHelp = `Keys of the tree
   ↑ ↓  k j         move          pgup pgdn, home end   by page, to the ends
   ← h              fold, or go to the parent            → l   unfold
   enter, space     fold/unfold a node; edit a leaf      z Z   fold all, unfold all
-  e                edit the leaf (a leaf-list: add a value)
+  e                edit the leaf (a leaf-list: its values, blank-separated)
   a                add under the node: a path and value, such as
                    "peer p2 remote ip 192.0.2.2" (tab completes names and values)
   A                add at the top level ("environment log level info")
