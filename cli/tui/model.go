@@ -2,6 +2,7 @@ package tui
 
 import (
 	"io"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -31,6 +32,12 @@ type Options struct {
 	Renderer *lipgloss.Renderer
 	// Colors forces 256 colors, for a pty the renderer cannot see (SSH).
 	Colors bool
+	// Refresh, when > 0, reads the candidate again this often while the
+	// tree is on screen, to follow other sessions: edits of a shared
+	// candidate, a commit that a candidate without changes follows. The
+	// shell should pass a few seconds; 0 reads it only after the
+	// editor's own changes.
+	Refresh time.Duration
 	// Resize, when not nil, delivers the new sizes of the terminal to Run
 	// (an SSH session's window-change requests).
 	Resize <-chan WindowSize
@@ -129,8 +136,36 @@ func newModel(s *cdb.Session, schema *yang.Tree, opts Options) *Model {
 	return m
 }
 
-// Init starts the first check of the candidate.
-func (m *Model) Init() tea.Cmd { return m.check(false) }
+// Init starts the first check of the candidate, and the refresh timer.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.check(false), m.tick()) }
+
+// refreshMsg is the refresh timer's.
+type refreshMsg struct{}
+
+// tick arms the refresh timer, if there is one.
+func (m *Model) tick() tea.Cmd {
+	if m.opts.Refresh <= 0 {
+		return nil
+	}
+	return tea.Tick(m.opts.Refresh, func(time.Time) tea.Msg { return refreshMsg{} })
+}
+
+// follow reads the candidate again when the tree is on screen (a prompt
+// is not disturbed), and checks it again when it changed.
+func (m *Model) follow() tea.Cmd {
+	if m.mode != modeTree || m.busy != "" {
+		return nil
+	}
+	t, err := m.s.Candidate()
+	if err != nil {
+		return nil
+	}
+	if t.Equal(m.tree) && m.s.Base() == m.base && m.s.Changed() == m.changed {
+		return nil
+	}
+	m.refresh()
+	return m.check(false)
+}
 
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -142,6 +177,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkMsg:
 		m.checked(msg)
 		return m, nil
+	case refreshMsg:
+		return m, tea.Batch(m.follow(), m.tick())
 	case commitMsg:
 		return m, m.committed(msg)
 	case tea.KeyMsg:

@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -574,4 +575,40 @@ func TestEditLeafList(t *testing.T) {
 	if got := strings.Join(n.Values(), ","); got != "127.0.0.1,::1" {
 		t.Fatalf("values after an invalid edit %q", got)
 	}
+}
+
+func TestRefreshFollowsOthers(t *testing.T) {
+	h, db, _ := newHarness(t, 120, 30)
+	h.m.opts.Refresh = time.Hour
+	other, err := db.Session(cdb.SessionOptions{Name: "other", User: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Set([]string{"system", "host-name", "r2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Commit(cdb.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.mustShow("host-name ze", "base revision 2")
+	// The timer's message: the candidate (without changes) follows running.
+	_, cmd := h.m.Update(refreshMsg{})
+	if cmd == nil {
+		t.Fatal("the refresh did not arm the timer again")
+	}
+	h.mustShow("host-name r2", "base revision 3")
+	// Not while a prompt is open.
+	if err := other.Set([]string{"system", "host-name", "r3"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Commit(cdb.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.press("a")
+	h.m.Update(refreshMsg{})
+	h.press("esc")
+	h.mustShow("host-name r2")
+	h.m.Update(refreshMsg{})
+	h.mustShow("host-name r3", "base revision 4")
 }
