@@ -92,17 +92,15 @@ func New(o Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	_, statErr := os.Stat(filepath.Join(o.State, cdb.FileName))
-	isNew := errors.Is(statErr, os.ErrNotExist)
 	d.db, err = cdb.Open(o.State, cdb.Options{
 		Schema:  d.schema,
-		Factory: factory(hash),
+		Factory: cdb.FactoryDefault(hash),
 		Logger:  d.log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if isNew {
+	if d.db.Created() {
 		// The only time the password exists in clear: on a line of its
 		// own, for the person who started the appliance.
 		fmt.Fprintf(o.Stdout, "admin password: %s\n", password)
