@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,11 +12,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/zebgp/ze/engine/commit"
 	"github.com/zebgp/ze/engine/hub"
 	"github.com/zebgp/ze/engine/plugin/host"
 	"github.com/zebgp/ze/engine/plugin/rpc"
@@ -29,6 +32,7 @@ const (
 	ctlEvents   = "ze-plugin-host:events"
 	ctlPublish  = "ze-plugin-host:publish"
 	ctlRegistry = "ze-plugin-host:registry"
+	ctlCommit   = "ze-plugin-host:commit"
 )
 
 // runHost is `ze plugin run-host`: a plugin host with the plugins of a
@@ -59,8 +63,7 @@ func runHost(args []string, stdout, stderr io.Writer) int {
 	if err == nil && len(specs) == 0 {
 		err = errors.New(`no plugin in "ze-plugin:plugin"`)
 	}
-	configure, err2 := host.ConfigFromDocument(doc)
-	if err = errors.Join(err, err2); err != nil {
+	if err != nil {
 		fmt.Fprintf(stderr, "ze plugin run-host: %s: %v\n", *config, err)
 		return exitError
 	}
@@ -86,7 +89,7 @@ func runHost(args []string, stdout, stderr io.Writer) int {
 		secrets = host.ZeFSStore{Store: st, Prefix: "plugin-hub"}
 	}
 
-	h, err := hub.New(hub.Config{Policies: []hub.TopicPolicy{{Prefix: "plugin", Policy: hub.DropOldest}}})
+	h, err := hub.New(hub.Config{Policies: []hub.TopicPolicy{{Prefix: "plugin", Policy: hub.DropOldest}, {Prefix: "commit", Policy: hub.DropOldest}}})
 	if err != nil {
 		fmt.Fprintf(stderr, "ze plugin run-host: %v\n", err)
 		return exitError
@@ -97,14 +100,15 @@ func runHost(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ze plugin run-host: %v\n", err)
 		return exitError
 	}
-	ph, err := host.New(host.Config{Hub: h, Secrets: secrets, Configure: configure, Logger: log})
+	coord := commit.New(commit.Config{Hub: h, Logger: log})
+	ph, err := host.New(host.Config{Hub: h, Secrets: secrets, Commit: coord, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "ze plugin run-host: %v\n", err)
 		return exitError
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := ph.Start(ctx, specs...); err != nil {
+	if err := ph.Configure(ctx, doc); err != nil {
 		log.Warn("not every plugin is ready", "error", err)
 	}
 	ln, err := net.Listen("tcp", *control)
@@ -113,7 +117,7 @@ func runHost(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ze plugin run-host: %v\n", err)
 		return exitError
 	}
-	ctl := &controller{h: ph, hub: h, pub: h.NewPublisher("cli"), rec: rec}
+	ctl := &controller{h: ph, hub: h, pub: h.NewPublisher("cli"), rec: rec, commit: coord, doc: doc}
 	go ctl.serve(ln, log)
 	<-ctx.Done()
 	_ = ln.Close()
@@ -132,7 +136,7 @@ type recorder struct {
 }
 
 func newRecorder(h *hub.Hub, out io.Writer) (*recorder, error) {
-	sub, err := h.Subscribe(hub.SubscribeConfig{Name: "run-host", Prefixes: []string{"plugin"}, QueueLen: 4096})
+	sub, err := h.Subscribe(hub.SubscribeConfig{Name: "run-host", Prefixes: []string{"plugin", commit.TopicResult}, QueueLen: 4096})
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +219,11 @@ type controller struct {
 	hub *hub.Hub
 	pub *hub.Publisher
 	rec *recorder
+
+	commit *commit.Coordinator
+	cmu    sync.Mutex
+	doc    []byte // the configuration committed last
+	rev    uint64
 }
 
 func (c *controller) serve(ln net.Listener, log *slog.Logger) {
@@ -282,6 +291,8 @@ func (c *controller) handle(ctx context.Context, method string, params []byte) (
 		return json.Marshal(map[string]int{"published": p.Count})
 	case ctlRegistry:
 		return json.Marshal(host.RegistryParams{Plugins: c.h.Registry()})
+	case ctlCommit:
+		return c.commitDoc(ctx, params)
 	}
 	return c.h.Call(ctx, method, params)
 }
@@ -322,4 +333,69 @@ func decode(params []byte, v any) error {
 	d := json.NewDecoder(strings.NewReader(string(params)))
 	d.DisallowUnknownFields()
 	return d.Decode(v)
+}
+
+// commitDoc answers ze-plugin-host:commit {"config": {…}}: the whole new
+// configuration (RFC 7951 JSON) goes through the commit coordinator, each
+// top-level member that changed a change of its module; {"revision": N} when
+// applied, the owner's refusal or failure otherwise.
+func (c *controller) commitDoc(ctx context.Context, params []byte) ([]byte, error) {
+	var p struct {
+		Config json.RawMessage `json:"config"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	var cur map[string]json.RawMessage
+	if err := json.Unmarshal(p.Config, &cur); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	var old map[string]json.RawMessage
+	if err := json.Unmarshal(c.doc, &old); err != nil {
+		return nil, err
+	}
+	r := &commit.Request{Revision: c.rev + 2, Old: old, New: cur, Changes: topChanges(old, cur),
+		Render: func(cfg any, path string) ([]byte, error) {
+			top, _ := cfg.(map[string]json.RawMessage)
+			if path == "" {
+				return json.Marshal(top)
+			}
+			mod, _, _ := strings.Cut(path, ":")
+			return host.Subtree(top, mod), nil
+		}}
+	if err := c.commit.Commit(ctx, r); err != nil {
+		return nil, err
+	}
+	c.rev++
+	c.doc = p.Config
+	return json.Marshal(map[string]uint64{"revision": r.Revision})
+}
+
+// topChanges returns a change for each top-level member ("module:name")
+// that differs between two documents.
+func topChanges(old, cur map[string]json.RawMessage) []commit.Change {
+	var keys []string
+	for k := range old {
+		keys = append(keys, k)
+	}
+	for k := range cur {
+		if _, ok := old[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []commit.Change
+	for _, k := range keys {
+		var a, b bytes.Buffer
+		_ = json.Compact(&a, old[k])
+		_ = json.Compact(&b, cur[k])
+		if bytes.Equal(a.Bytes(), b.Bytes()) {
+			continue
+		}
+		mod, name, _ := strings.Cut(k, ":")
+		out = append(out, commit.Change{Module: mod, Path: []string{name}})
+	}
+	return out
 }

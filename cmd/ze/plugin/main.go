@@ -32,7 +32,9 @@ for the engine and for tests:
   run-host --config FILE --control ADDR
                        run a plugin host with the plugins of FILE (RFC 7951
                        JSON: "ze-plugin:plugin" and the plugins' config),
-                       answering RPCs on ADDR once all are ready
+                       answering RPCs on ADDR once all are ready; the
+                       method ze-plugin-host:commit {"config":{…}} commits a
+                       whole new configuration through the plugins
   call --control ADDR [--get KEY] [--wait-for KEY=JSON] METHOD [JSON]
                        call METHOD on a run-host and print the result
                        (with --wait-for, call again until KEY has that value)
