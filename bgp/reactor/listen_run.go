@@ -17,6 +17,12 @@ func listen(addr netip.AddrPort, lookup func(remote netip.Addr) *Session, opts L
 	}
 	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
 		return control(rc, func(fd int) error {
+			if err := setMD5(fd, md5Placeholder(addr.Addr()), "ze"); err != nil {
+				return err
+			}
+			if err := setTTL255(fd); err != nil {
+				return err
+			}
 			for peer, key := range opts.MD5 {
 				if key == "" {
 					continue
@@ -74,4 +80,16 @@ func (l *Listener) setMD5(peer netip.Addr, key string) error {
 		return err
 	}
 	return control(rc, func(fd int) error { return setMD5(fd, peer, key) })
+}
+
+// md5Placeholder is the address of a key every listening socket gets
+// before listen(2): Linux refuses the first TCP_MD5SIG key on a socket
+// that already listens (ENOPROTOOPT) but accepts more once it has one, so
+// SetMD5 works later. No peer has the address: the IPv4 broadcast address,
+// or an IPv6 discard-only address (RFC 6666).
+func md5Placeholder(listen netip.Addr) netip.Addr {
+	if listen.Is4() {
+		return netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	}
+	return netip.MustParseAddr("100::1")
 }

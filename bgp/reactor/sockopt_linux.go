@@ -78,6 +78,25 @@ func setTTLSecurity(fd int, hops int) error {
 	return nil
 }
 
+// setTTL255 makes the socket send with TTL (hop limit) 255. Listening
+// sockets get it so that the SYN-ACK to a GTSM peer passes the peer's
+// minimum TTL (RFC 5082 §3); a higher TTL harms no other peer.
+func setTTL255(fd int) error {
+	domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return fmt.Errorf("session: ttl: socket domain: %w", err)
+	}
+	if domain == unix.AF_INET6 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, 255); err != nil {
+			return fmt.Errorf("session: IPV6_UNICAST_HOPS: %w", err)
+		}
+	}
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TTL, 255); err != nil && domain == unix.AF_INET {
+		return fmt.Errorf("session: IP_TTL: %w", err)
+	}
+	return nil
+}
+
 // control runs f on the socket of rc and returns the first error.
 func control(rc syscall.RawConn, f func(fd int) error) error {
 	var ferr error
