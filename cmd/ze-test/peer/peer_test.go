@@ -56,7 +56,7 @@ func (s *syncBuf) String() string {
 }
 
 // start parses args and runs the peer in a goroutine.
-func start(t *testing.T, ctx context.Context, args ...string) <-chan result {
+func start(ctx context.Context, t *testing.T, args ...string) <-chan result {
 	t.Helper()
 	cfg, err := ParseArgs(args, io.Discard)
 	if err != nil {
@@ -78,8 +78,8 @@ func pair(t *testing.T, listen, connect []string) (l, c result) {
 	defer cancel()
 	addr := nextAddr()
 	port := filepath.Join(t.TempDir(), "port")
-	lch := start(t, ctx, append([]string{"--listen", addr + ":0", "--port-file", port, "--id", "10.0.0.1", "--timeout", "5s"}, listen...)...)
-	cch := start(t, ctx, append([]string{"--connect", addr, "--port-file", port, "--id", "10.0.0.2", "--timeout", "5s"}, connect...)...)
+	lch := start(ctx, t, append([]string{"--listen", addr + ":0", "--port-file", port, "--id", "10.0.0.1", "--timeout", "5s"}, listen...)...)
+	cch := start(ctx, t, append([]string{"--connect", addr, "--port-file", port, "--id", "10.0.0.2", "--timeout", "5s"}, connect...)...)
 	return <-lch, <-cch
 }
 
@@ -275,7 +275,7 @@ func TestRawNotification(t *testing.T) {
 	port := filepath.Join(t.TempDir(), "port")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ch := start(t, ctx, "--listen", addr+":0", "--port-file", port, "--as", "65001", "--hold", "0", "sink")
+	ch := start(ctx, t, "--listen", addr+":0", "--port-file", port, "--as", "65001", "--hold", "0", "sink")
 	var p []byte
 	for p == nil {
 		p, _ = os.ReadFile(port)

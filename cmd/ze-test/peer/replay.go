@@ -207,7 +207,7 @@ func (h *replayHandler) established(s *session) error {
 	go func() {
 		ev := h.send(s)
 		close(h.sending)
-		if ev.err == nil && ev.finish == false && !ev.next {
+		if ev.err == nil && !ev.finish && !ev.next {
 			return
 		}
 		s.events <- ev

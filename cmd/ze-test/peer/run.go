@@ -313,7 +313,7 @@ func (r *runner) readError(err error) error {
 		r.log.Info("peer closed the connection")
 		return r.closedResult()
 	}
-	return fmt.Errorf("%v: %s", timeoutText(err), r.h.progress())
+	return fmt.Errorf("%w: %s", timeoutText(err), r.h.progress())
 }
 
 // settle waits for a handler's sending goroutine, so that its progress is

@@ -365,8 +365,11 @@ func (s *session) ownHold() uint16 { return s.cfg.Hold }
 func (s *session) sendOpen(ownOpen []byte, extra []capability.Capability, peerAS uint32) error {
 	if ownOpen != nil {
 		m, err := message.Parse(ownOpen, wire.MaxMsgLen)
-		if err != nil || m.Type != wire.MsgOpen {
-			return fmt.Errorf("the OPEN to send is not a valid OPEN: %v", err)
+		if err != nil {
+			return fmt.Errorf("the OPEN to send is not a valid OPEN: %w", err)
+		}
+		if m.Type != wire.MsgOpen {
+			return fmt.Errorf("the OPEN to send is a %s", m.Type)
 		}
 		it := m.Open.Capabilities()
 		for r, ok := it.Next(); ok; r, ok = it.Next() {
