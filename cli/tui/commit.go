@@ -48,7 +48,8 @@ func (m *Model) checked(c checkMsg) {
 	}
 }
 
-// setProblems marks the nodes that err (a check's or a commit's) names.
+// setProblems marks the nodes that err (a check's or a commit's) names;
+// what names no node (a stale candidate, a veto) is kept apart.
 func (m *Model) setProblems(err error) {
 	m.verrs, m.general = nil, nil
 	var ve *cdb.ValidationError
@@ -56,15 +57,16 @@ func (m *Model) setProblems(err error) {
 	switch {
 	case err == nil:
 	case errors.As(err, &ve):
-		m.verrs = ve.Errors
+		list = ve.Errors
 	case errors.As(err, &list):
-		m.verrs = list
 	default:
 		m.general = splitLines(err.Error())
 	}
-	for _, e := range m.verrs {
+	for _, e := range list {
 		if e.Path == "" {
 			m.general = append(m.general, e.Message)
+		} else {
+			m.verrs = append(m.verrs, e)
 		}
 	}
 	m.placeErrors()

@@ -143,9 +143,7 @@ func (m *Model) inputKey(k tea.KeyMsg) tea.Cmd {
 	switch k.String() {
 	case "esc", "ctrl+c":
 		m.closePrompt()
-		if m.mode == modeTree {
-			m.say("canceled")
-		}
+		m.say("canceled")
 		return nil
 	case "enter":
 		return m.submit()

@@ -81,9 +81,9 @@ type Model struct {
 	cur     int
 	top     int
 	folded  map[string]bool
-	verrs   []*config.Error // the last check's problems
+	verrs   []*config.Error // the last check's problems at a node
 	rowErrs map[int][]string
-	general []string // problems at no node, or errors that are not a list
+	general []string // the last check's problems at no node
 	checkN  int      // the generation of the last check started
 
 	mode     mode
@@ -212,9 +212,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case modeDiff:
 		return m.diffKey(k)
 	case modeHelp:
-		if k.String() != "" {
-			m.mode = modeTree
-		}
+		m.mode = modeTree // any key
 		return nil
 	case modeYesNo:
 		return m.yesNoKey(k)

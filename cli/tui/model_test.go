@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -611,4 +612,39 @@ func TestRefreshFollowsOthers(t *testing.T) {
 	h.mustShow("host-name r2")
 	h.m.Update(refreshMsg{})
 	h.mustShow("host-name r3", "base revision 4")
+}
+
+// vetoApplier refuses every configuration whose bgp has a peer p2.
+type vetoApplier struct{}
+
+func (vetoApplier) Verify(d *cdb.Diff) error {
+	if n, _ := d.New.Get([]string{"bgp", "group", "g", "peer", "p2"}); n != nil {
+		return errors.New("peer p2 is not allowed here")
+	}
+	return nil
+}
+
+func (vetoApplier) Apply(*cdb.Diff) error { return nil }
+
+func TestVeto(t *testing.T) {
+	h, db, _ := newHarness(t, 120, 30)
+	db.RegisterApplier("bgp", "bgp", vetoApplier{})
+	h.gotoRow("bgp group g")
+	h.press("a")
+	h.typeText("peer p2 remote ip 192.0.2.12")
+	h.press("enter")
+	// The check after the edit asks the appliers too: the veto is a
+	// problem at no node.
+	h.mustShow("1 problem(s)", "✗ cdb: commit refused by bgp: peer p2 is not allowed here")
+	h.press("C", "enter", "enter")
+	h.mustShow("cdb: commit refused by bgp: peer p2 is not allowed here")
+	if hist, _ := db.History(); hist[0].Seq != 2 {
+		t.Fatalf("a vetoed commit made revision %d", hist[0].Seq)
+	}
+	h.press("v")
+	h.mustShow("cdb: commit refused by bgp")
+	h.gotoRow("bgp group g peer p2")
+	h.press("d", "y", "v")
+	h.mustShow("configuration check succeeds")
+	h.mustNotShow("problem(s)")
 }

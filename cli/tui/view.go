@@ -61,8 +61,8 @@ func (m *Model) header() string {
 	if m.changed {
 		state += ", modified"
 	}
-	if len(m.verrs)+len(m.general) > 0 {
-		state += fmt.Sprintf(", %d problem(s)", len(m.verrs)+max(len(m.general)-countPathless(m.verrs), 0))
+	if n := len(m.verrs) + len(m.general); n > 0 {
+		state += fmt.Sprintf(", %d problem(s)", n)
 	}
 	left := " " + title
 	if who != "" {
@@ -71,16 +71,6 @@ func (m *Model) header() string {
 	right := state + " "
 	pad := max(m.w-ansi.StringWidth(left)-ansi.StringWidth(right), 1)
 	return m.st.header.Render(left + strings.Repeat(" ", pad) + right)
-}
-
-func countPathless(l []*config.Error) int {
-	n := 0
-	for _, e := range l {
-		if e.Path == "" {
-			n++
-		}
-	}
-	return n
 }
 
 // body draws h lines of the tree from m.top.
@@ -269,10 +259,8 @@ func (m *Model) help() []string {
 	for _, e := range m.rowErrs[m.cur] {
 		out = append(out, m.st.errMark.Render("✗ ")+m.st.errText.Render(e))
 	}
-	if len(m.verrs) == 0 {
-		for _, g := range m.general {
-			out = append(out, m.st.errMark.Render("✗ ")+m.st.errText.Render(g))
-		}
+	for _, g := range m.general {
+		out = append(out, m.st.errMark.Render("✗ ")+m.st.errText.Render(g))
 	}
 	return out
 }
