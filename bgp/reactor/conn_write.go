@@ -32,7 +32,8 @@ type writer struct {
 	failed  bool
 	maxLen  int
 	ctrlOut []byte        // the control batch in flight (writer goroutine only)
-	space   chan struct{} // closed when queued bytes were written
+	space   chan struct{} // closed when queued bytes were written, if waiters
+	waiters int           // SendWait calls waiting for space
 	done    chan struct{} // closed when the writer has closed the socket
 }
 
@@ -69,6 +70,9 @@ func (w *writer) dropData() {
 }
 
 func (w *writer) signalSpace() {
+	if w.waiters == 0 {
+		return
+	}
 	close(w.space)
 	w.space = make(chan struct{})
 }
@@ -98,13 +102,18 @@ func (w *writer) enqueue(ctx context.Context, msg []byte) error {
 			return ErrQueueFull
 		}
 		space := w.space
+		w.waiters++
 		w.mu.Unlock()
 		select {
 		case <-space:
 		case <-ctx.Done():
+			w.mu.Lock()
+			w.waiters--
+			w.mu.Unlock()
 			return ctx.Err()
 		}
 		w.mu.Lock()
+		w.waiters--
 	}
 }
 
