@@ -76,7 +76,14 @@ type fakeReactor struct {
 	r        *Reactor
 	mu       sync.Mutex
 	sessions map[string]*fakeSession // the latest per peer
+	listens  []netip.AddrPort
 }
+
+type fakeListener struct{ ap netip.AddrPort }
+
+func (l fakeListener) Addr() netip.AddrPort            { return l.ap }
+func (l fakeListener) SetMD5(netip.Addr, string) error { return nil }
+func (l fakeListener) Close() error                    { return nil }
 
 func newFakeReactor(t *testing.T, cfg Config) *fakeReactor {
 	t.Helper()
@@ -88,6 +95,12 @@ func newFakeReactor(t *testing.T, cfg Config) *fakeReactor {
 		fr.sessions[cfg.Name] = s
 		fr.mu.Unlock()
 		return s
+	}
+	fr.r.listen = func(ap netip.AddrPort, _ func(netip.Addr) *Session, _ ListenOptions) (listener, error) {
+		fr.mu.Lock()
+		defer fr.mu.Unlock()
+		fr.listens = append(fr.listens, ap)
+		return fakeListener{ap}, nil
 	}
 	if err := fr.r.Apply(cfg); err != nil {
 		t.Fatal(err)

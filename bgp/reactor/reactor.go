@@ -52,6 +52,13 @@ type session interface {
 
 var _ session = (*Session)(nil)
 
+// listener is what the reactor uses of a Listener.
+type listener interface {
+	Addr() netip.AddrPort
+	SetMD5(peer netip.Addr, key string) error
+	Close() error
+}
+
 // Reactor runs the configured peers: one Session per peer, the listeners,
 // the routes each peer is sent, the events and the counters.
 type Reactor struct {
@@ -61,6 +68,8 @@ type Reactor struct {
 
 	// newSession makes a session; tests replace it.
 	newSession func(cfg SessionConfig, h Handler, opts SessionOptions) session
+	// listen opens a listener; tests replace it.
+	listen func(addr netip.AddrPort, lookup func(netip.Addr) *Session, opts ListenOptions) (listener, error)
 
 	applyMu sync.Mutex // one Apply, Start or Stop at a time
 
@@ -69,7 +78,7 @@ type Reactor struct {
 	peers     map[string]*peer // by name
 	byAddr    map[netip.Addr]*peer
 	order     []string // peer names in config order
-	listeners map[netip.AddrPort]*Listener
+	listeners map[netip.AddrPort]listener
 	started   bool
 	stopped   bool
 	ctx       context.Context // the run context: publishing and route sending
@@ -92,10 +101,13 @@ func New(opts Options) *Reactor {
 		log:       log.With("component", "bgp-reactor"),
 		peers:     map[string]*peer{},
 		byAddr:    map[netip.Addr]*peer{},
-		listeners: map[netip.AddrPort]*Listener{},
+		listeners: map[netip.AddrPort]listener{},
 		ctx:       context.Background(),
 	}
 	r.newSession = func(cfg SessionConfig, h Handler, o SessionOptions) session { return NewSession(cfg, h, o) }
+	r.listen = func(ap netip.AddrPort, lookup func(netip.Addr) *Session, o ListenOptions) (listener, error) {
+		return Listen(ap, lookup, o)
+	}
 	if opts.Hub != nil {
 		r.pub = opts.Hub.NewPublisher("bgp-reactor")
 		r.topics.hub = opts.Hub
@@ -135,7 +147,7 @@ func (r *Reactor) Stop(ctx context.Context, message string) error {
 	r.stopped = true
 	peers := r.peerList()
 	lns := r.listeners
-	r.listeners = map[netip.AddrPort]*Listener{}
+	r.listeners = map[netip.AddrPort]listener{}
 	r.mu.Unlock()
 	var errs []error
 	for _, ln := range lns {
@@ -443,7 +455,7 @@ func (r *Reactor) applyListeners(cfg Config) error {
 			oldMD5[r.cfg.Peers[i].RemoteAddr] = r.cfg.Peers[i].MD5Password
 		}
 	}
-	current := make(map[netip.AddrPort]*Listener, len(r.listeners))
+	current := make(map[netip.AddrPort]listener, len(r.listeners))
 	for k, v := range r.listeners {
 		current[k] = v
 	}
@@ -474,7 +486,7 @@ func (r *Reactor) applyListeners(cfg Config) error {
 		if _, ok := current[ap]; ok {
 			continue
 		}
-		ln, err := Listen(ap, r.lookup, ListenOptions{Logger: r.log, MD5: md5})
+		ln, err := r.listen(ap, r.lookup, ListenOptions{Logger: r.log, MD5: md5})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reactor: listen %s: %w", ap, err))
 			continue
