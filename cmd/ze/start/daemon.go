@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -17,6 +16,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/zebgp/ze/cdb"
+	"github.com/zebgp/ze/cdb/config"
+	"github.com/zebgp/ze/cli"
+	"github.com/zebgp/ze/engine/commit"
 	"github.com/zebgp/ze/engine/hub"
 	"github.com/zebgp/ze/engine/supervisor"
 	"github.com/zebgp/ze/yang"
@@ -50,6 +52,7 @@ type Daemon struct {
 	db      *cdb.DB
 	hub     *hub.Hub
 	sup     *supervisor.Supervisor
+	shell   *cli.Server
 
 	mu     sync.Mutex
 	closed bool
@@ -64,7 +67,9 @@ func New(o Options) (_ *Daemon, err error) {
 	if o.LogHandler == nil {
 		o.LogHandler = slog.NewTextHandler(os.Stderr, nil)
 	}
-	d := &Daemon{o: o, log: slog.New(o.LogHandler)}
+	// The log goes to the operator's handler and to the ring of `show log`.
+	ring := cli.NewLogRing(2000)
+	d := &Daemon{o: o, log: slog.New(slog.NewMultiHandler(o.LogHandler, ring.Handler(nil)))}
 	defer func() {
 		if err != nil {
 			d.close()
@@ -105,16 +110,50 @@ func New(o Options) (_ *Daemon, err error) {
 		// own, for the person who started the appliance.
 		fmt.Fprintf(o.Stdout, "admin password: %s\n", password)
 	}
-	if d.hub, err = hub.New(hub.Config{}); err != nil {
+	// Commit watchers must never hold a commit up; route topics stay
+	// lossless (the hub's default).
+	if d.hub, err = hub.New(hub.Config{Policies: []hub.TopicPolicy{{Prefix: "commit", Policy: hub.DropOldest}}}); err != nil {
 		return nil, err
 	}
+	// The file of `ze FILE` is committed before the components exist: they
+	// start from the running configuration it makes.
 	if o.File != "" {
 		if err := d.importFile(); err != nil {
 			return nil, err
 		}
 	}
+	coord := commit.New(commit.Config{Hub: d.hub, Logger: d.log})
+	d.db.RegisterFanout(coord)
+
+	ops := &cli.Ops{}
+	bgp := newBGP(d.hub, d.log, d.running)
+	coord.Register("bgp", "bgp", bgp)
+	bgp.register(ops)
+
+	if d.shell, err = cli.NewServer(cli.Options{
+		DB:     d.db,
+		Schema: d.schema,
+		Store:  d.store,
+		Ops:    ops,
+		Events: d.events,
+		Log:    ring,
+		Logger: d.log.With("component", "cli"),
+	}); err != nil {
+		return nil, err
+	}
+	coord.Register("system", "system", commit.Funcs{
+		ApplyFunc: func(_ context.Context, r *commit.Request) error {
+			t, err := treeOf(r.New)
+			if err != nil {
+				return err
+			}
+			return d.shell.Configure(t)
+		},
+	})
+	d.sup.Add(bgp)
+	d.sup.Add(&shellComponent{s: d.shell, running: d.running, log: d.log})
 	// Last: the local socket of ze cli, whose presence says "ready".
-	d.sup.Add(newLocalSocket(o.State, d.serveLocal))
+	d.sup.Add(newLocalSocket(o.State, d.shell.ServeLocal))
 	return d, nil
 }
 
@@ -212,14 +251,44 @@ func newPassword() (plain, hash string, err error) {
 	return string(b), string(h), nil
 }
 
-// serveLocal serves `ze cli` connections on the local socket.
-func (d *Daemon) serveLocal(ln net.Listener) error {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(c, "ze: the shell is not built yet")
-		c.Close()
+// running is the active running configuration (inactive nodes left out).
+func (d *Daemon) running() (*config.Tree, error) {
+	t, _, err := d.db.Running()
+	if err != nil {
+		return nil, err
 	}
+	return t.Active(), nil
+}
+
+// events is `monitor event`: the hub's messages under prefix as JSON
+// lines, for an external subscriber (one that stalls is cut off rather
+// than holding up the publishers).
+func (d *Daemon) events(ctx context.Context, prefix string) (<-chan []byte, func(), error) {
+	sub, err := d.hub.Subscribe(hub.SubscribeConfig{Name: "monitor", Prefixes: []string{prefix}, External: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(chan []byte, 64)
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		for {
+			m, err := sub.Receive(ctx)
+			if err != nil {
+				return
+			}
+			b, err := m.Encoded()
+			if err != nil {
+				continue
+			}
+			line := append([]byte(nil), b...)
+			select {
+			case out <- line:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, cancel, nil
 }
