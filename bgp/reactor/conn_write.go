@@ -77,10 +77,10 @@ func (w *writer) signalSpace() {
 	w.space = make(chan struct{})
 }
 
-// enqueue copies msg into the Send queue. With ctx nil it fails with
-// ErrQueueFull when msg does not fit; otherwise it waits for room until
+// enqueue copies msg into the Send queue. Without wait it fails with
+// ErrQueueFull when msg does not fit; with wait it waits for room until
 // ctx ends.
-func (w *writer) enqueue(ctx context.Context, msg []byte) error {
+func (w *writer) enqueue(ctx context.Context, msg []byte, wait bool) error {
 	w.mu.Lock()
 	for {
 		switch {
@@ -97,7 +97,7 @@ func (w *writer) enqueue(ctx context.Context, msg []byte) error {
 			w.cond.Signal()
 			w.mu.Unlock()
 			return nil
-		case ctx == nil:
+		case !wait:
 			w.mu.Unlock()
 			return ErrQueueFull
 		}

@@ -240,11 +240,11 @@ func (s *Session) Reset(message string) { s.reset(message) }
 // fit Send fails at once with ErrQueueFull and queues nothing. It fails with
 // ErrNotEstablished outside Established. KEEPALIVEs and NOTIFICATIONs do
 // not wait behind queued messages.
-func (s *Session) Send(msg []byte) error { return s.send(nil, msg) }
+func (s *Session) Send(msg []byte) error { return s.send(context.Background(), msg, false) }
 
 // SendWait is Send that waits, until ctx ends, for room in the queue
 // instead of failing with ErrQueueFull.
-func (s *Session) SendWait(ctx context.Context, msg []byte) error { return s.send(ctx, msg) }
+func (s *Session) SendWait(ctx context.Context, msg []byte) error { return s.send(ctx, msg, true) }
 
 // Accept hands the session an incoming connection from its peer (the
 // Listener does). It reports false, and closes c, when the session does

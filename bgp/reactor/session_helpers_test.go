@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -330,4 +331,11 @@ func stUpdateMsg(i byte) []byte {
 	copy(b[23:], attrs)
 	copy(b[23+len(attrs):], nlri)
 	return b
+}
+
+// downErr returns the *DownError in a state change's reason.
+func downErr(err error) (*DownError, bool) {
+	var de *DownError
+	ok := errors.As(err, &de)
+	return de, ok
 }

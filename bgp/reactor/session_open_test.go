@@ -116,7 +116,7 @@ func TestSessionOpenErrors(t *testing.T) {
 				t.Errorf("handler got sent notification %v", e.n)
 			}
 			down := rec.waitState(t, fsm.Idle)
-			de, ok := down.reason.(*DownError)
+			de, ok := downErr(down.reason)
 			if !ok || de.Reason != fsm.ReasonMessageError && de.Reason != fsm.ReasonFSMError || !de.Sent ||
 				de.Notification == nil || de.Notification.Code != tt.code {
 				t.Errorf("down reason %#v", down.reason)
@@ -163,7 +163,7 @@ func TestSessionMalformedUpdate(t *testing.T) {
 				t.Errorf("got %d/%d data % X, want %d/%d data % X", n.Code, n.Subcode, n.Data, tt.code, tt.sub, tt.data)
 			}
 			down := rec.wait(t, "down", func(e stEvent) bool { return e.kind == "state" && e.from == fsm.Established })
-			if de, ok := down.reason.(*DownError); !ok || de.Reason != fsm.ReasonMessageError {
+			if de, ok := downErr(down.reason); !ok || de.Reason != fsm.ReasonMessageError {
 				t.Errorf("down reason %v", down.reason)
 			}
 			if rec.count("update") != 0 {

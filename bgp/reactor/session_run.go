@@ -481,7 +481,7 @@ func (s *Session) doReset(text string) {
 	}
 }
 
-func (s *Session) send(ctx context.Context, msg []byte) error {
+func (s *Session) send(ctx context.Context, msg []byte, wait bool) error {
 	if len(msg) < wire.HeaderLen {
 		return ErrBadMessage
 	}
@@ -494,7 +494,7 @@ func (s *Session) send(ctx context.Context, msg []byte) error {
 	if w == nil {
 		return ErrNotEstablished
 	}
-	return w.enqueue(ctx, msg)
+	return w.enqueue(ctx, msg, wait)
 }
 
 func (s *Session) state() fsm.State { return fsm.State(s.ctr.state.Load()) }

@@ -3,6 +3,7 @@ package reactor
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -93,17 +94,17 @@ func TestSessionsEstablish(t *testing.T) {
 				t.Errorf("communication %q %v, want %q", c, err, "maintenance window")
 			}
 			down := p.rb.wait(t, "b down", func(e stEvent) bool { return e.kind == "state" && e.from == fsm.Established })
-			de, ok := down.reason.(*DownError)
+			de, ok := downErr(down.reason)
 			if !ok || de.Reason != fsm.ReasonNotificationReceived || de.Notification == nil || de.Sent {
 				t.Errorf("b down reason %#v", down.reason)
 			}
 			if p.a.State() != fsm.Idle {
 				t.Errorf("a state after stop %v", p.a.State())
 			}
-			if err := p.a.Send(u); err != ErrNotEstablished {
+			if err := p.a.Send(u); !errors.Is(err, ErrNotEstablished) {
 				t.Errorf("send after stop: %v, want ErrNotEstablished", err)
 			}
-			if err := p.a.Start(); err != ErrStopped {
+			if err := p.a.Start(); !errors.Is(err, ErrStopped) {
 				t.Errorf("start after stop: %v, want ErrStopped", err)
 			}
 		})

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -42,7 +43,7 @@ func TestSessionHoldTimerExpires(t *testing.T) {
 		t.Errorf("got %v, want hold-timer-expired", n)
 	}
 	down := rec.waitState(t, fsm.Idle)
-	if de, ok := down.reason.(*DownError); !ok || de.Reason != fsm.ReasonHoldTimerExpired {
+	if de, ok := downErr(down.reason); !ok || de.Reason != fsm.ReasonHoldTimerExpired {
 		t.Errorf("down reason %v", down.reason)
 	}
 }
@@ -100,7 +101,7 @@ func TestSessionSendHoldTimer(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		err := s.Send(big)
-		if err == ErrQueueFull {
+		if errors.Is(err, ErrQueueFull) {
 			break
 		}
 		if err != nil {
@@ -129,10 +130,10 @@ func TestSessionSendHoldTimer(t *testing.T) {
 		t.Errorf("sent %v, want send-hold-timer-expired", e.n)
 	}
 	down := rec.waitState(t, fsm.Idle)
-	if de, ok := down.reason.(*DownError); !ok || de.Reason != fsm.ReasonSendHoldTimerExpired {
+	if de, ok := downErr(down.reason); !ok || de.Reason != fsm.ReasonSendHoldTimerExpired {
 		t.Errorf("down reason %v", down.reason)
 	}
-	if err := s.Send(big); err != ErrNotEstablished {
+	if err := s.Send(big); !errors.Is(err, ErrNotEstablished) {
 		t.Errorf("send after the drop: %v", err)
 	}
 	// The connection is closed within the flush timeout.
