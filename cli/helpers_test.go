@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -178,7 +179,8 @@ func execute(t testing.TB, c *gossh.Client, cmd string) (string, string, int) {
 	s.Stdout, s.Stderr = &out, &errb
 	err = s.Run(cmd)
 	code := 0
-	if ee, ok := err.(*gossh.ExitError); ok {
+	var ee *gossh.ExitError
+	if errors.As(err, &ee) {
 		code = ee.ExitStatus()
 	} else if err != nil {
 		t.Fatalf("%s: %v", cmd, err)

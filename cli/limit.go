@@ -19,17 +19,17 @@ type limiter struct {
 	fails map[string][]time.Time
 }
 
-func newLimiter(delay time.Duration, max int, window time.Duration) *limiter {
+func newLimiter(delay time.Duration, limit int, window time.Duration) *limiter {
 	if delay <= 0 {
 		delay = time.Second
 	}
-	if max <= 0 {
-		max = 10
+	if limit <= 0 {
+		limit = 10
 	}
 	if window <= 0 {
 		window = 5 * time.Minute
 	}
-	return &limiter{delay: delay, max: max, window: window, now: time.Now, fails: map[string][]time.Time{}}
+	return &limiter{delay: delay, max: limit, window: window, now: time.Now, fails: map[string][]time.Time{}}
 }
 
 // recent drops the failures older than the window; the lock is held.

@@ -382,9 +382,9 @@ type idleConn struct {
 
 func (c *idleConn) Read(p []byte) (int, error) {
 	if d := time.Duration(c.idle.Load()); d > 0 {
-		_ = c.Conn.SetReadDeadline(time.Now().Add(d))
+		_ = c.SetReadDeadline(time.Now().Add(d))
 	} else {
-		_ = c.Conn.SetReadDeadline(time.Time{})
+		_ = c.SetReadDeadline(time.Time{})
 	}
 	return c.Conn.Read(p)
 }
@@ -392,6 +392,6 @@ func (c *idleConn) Read(p []byte) (int, error) {
 // SetDeadline is what gliderlabs/ssh calls on each read and write (with no
 // time, its own idle timeout being off): it must not clear the read
 // deadline Read sets, so only the write deadline follows it.
-func (c *idleConn) SetDeadline(t time.Time) error { return c.Conn.SetWriteDeadline(t) }
+func (c *idleConn) SetDeadline(t time.Time) error { return c.SetWriteDeadline(t) }
 
 var _ context.Context = gliderssh.Context(nil)

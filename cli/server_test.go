@@ -108,7 +108,7 @@ func TestExecExitCodes(t *testing.T) {
 		{"show bgp summary | count", "Count: 2 lines\n", "", 0},
 		{"clear bgp neighbor 192.0.2.1 soft", "cleared 192.0.2.1 soft\n", "", 0},
 		{"clear bgp neighbor", "", "error: clear bgp neighbor needs an address\n", 1},
-		{"show bgp sumary", "", "show bgp sumary\n         ^\nsyntax error: unknown word after 'bgp' \"sumary\" (did you mean summary?)\n", 1},
+		{"show bgp summry", "", "show bgp summry\n         ^\nsyntax error: unknown word after 'bgp' \"summry\" (did you mean summary?)\n", 1},
 		{"show configuration system | match host-name", "host-name r1;\n", "", 0},
 	}
 	for _, tt := range tests {
@@ -194,7 +194,8 @@ func TestIdleTimeout(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- c.Wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		t.Logf("connection closed: %v", err)
 	case <-time.After(5 * time.Second):
 		t.Fatal("an idle connection was kept")
 	}

@@ -108,16 +108,21 @@ type until struct {
 func (u until) Read(b []byte) (int, error) { return u.p.read(b, u.done) }
 
 // watcher reads the input while a command runs: Ctrl-C cancels it, other
-// keys go to the pager.
+// keys wait for the pager, or for the line editor after the command
+// (typed ahead, or pasted).
 type watcher struct {
-	stop chan struct{}
-	done chan struct{}
-	keys chan byte
-	once sync.Once
+	p     *pump
+	stop  chan struct{}
+	done  chan struct{}
+	avail chan struct{}
+	once  sync.Once
+
+	mu      sync.Mutex
+	pending []byte
 }
 
 func watch(p *pump, cancel context.CancelFunc) *watcher {
-	w := &watcher{stop: make(chan struct{}), done: make(chan struct{}), keys: make(chan byte, 64)}
+	w := &watcher{p: p, stop: make(chan struct{}), done: make(chan struct{}), avail: make(chan struct{}, 1)}
 	go func() {
 		defer close(w.done)
 		buf := make([]byte, 256)
@@ -131,24 +136,56 @@ func watch(p *pump, cancel context.CancelFunc) *watcher {
 				}
 				return
 			}
+			w.mu.Lock()
 			for _, c := range buf[:n] {
 				if c == 3 {
+					w.pending = w.pending[:0]
 					cancel()
 					continue
 				}
-				select {
-				case w.keys <- c:
-				default:
-				}
+				w.pending = append(w.pending, c)
+			}
+			w.mu.Unlock()
+			select {
+			case w.avail <- struct{}{}:
+			default:
 			}
 		}
 	}()
 	return w
 }
 
+// key returns the next key typed, or false when ctx ends first.
+func (w *watcher) key(ctx context.Context) (byte, bool) {
+	for {
+		w.mu.Lock()
+		if len(w.pending) > 0 {
+			c := w.pending[0]
+			w.pending = w.pending[1:]
+			w.mu.Unlock()
+			return c, true
+		}
+		w.mu.Unlock()
+		select {
+		case <-w.avail:
+		case <-ctx.Done():
+			return 0, false
+		}
+	}
+}
+
+// halt stops the watcher and gives the keys typed ahead back to the pump.
 func (w *watcher) halt() {
 	w.once.Do(func() { close(w.stop) })
 	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) > 0 {
+		w.p.mu.Lock()
+		w.p.left = append(append([]byte(nil), w.pending...), w.p.left...)
+		w.p.mu.Unlock()
+		w.pending = nil
+	}
 }
 
 // termSession is an interactive session on a pty.
@@ -282,13 +319,16 @@ func (ts *termSession) run(ctx context.Context, line string, promptLen int) {
 	out := ts.out
 	_, h := ts.size()
 	words := strings.Fields(line)
-	if h > 2 && !shell.NoMore(line) && (len(words) == 0 || !strings.HasPrefix("monitor", words[0])) {
-		out = &pager{w: ts.out, height: h, keys: w.keys, ctx: cctx, cancel: cancel}
+	if h > 2 && !shell.NoMore(line) && (len(words) == 0 || !abbreviates(words[0], "monitor")) {
+		out = &pager{w: ts.out, height: h, keys: w, ctx: cctx, cancel: cancel}
 	}
 	if err := ts.sh.Run(cctx, line, out); err != nil && cctx.Err() == nil {
 		_, _ = io.WriteString(ts.out, shell.FormatError(line, err, promptLen))
 	}
 }
+
+// abbreviates reports whether word is command or a beginning of it.
+func abbreviates(word, command string) bool { return strings.HasPrefix(command, word) }
 
 // pause stops the watcher of the running command, if any.
 func (ts *termSession) pause() {
@@ -336,7 +376,7 @@ type pager struct {
 	w       io.Writer
 	height  int
 	lines   int
-	keys    <-chan byte
+	keys    *watcher
 	ctx     context.Context
 	cancel  context.CancelFunc
 	stopped bool
@@ -370,23 +410,22 @@ func (p *pager) more() {
 	_, _ = io.WriteString(p.w, morePrompt)
 	defer io.WriteString(p.w, "\r\x1b[K") //nolint:errcheck // the screen only
 	for {
-		select {
-		case <-p.ctx.Done():
+		k, ok := p.keys.key(p.ctx)
+		if !ok {
 			p.stopped = true
 			return
-		case k := <-p.keys:
-			switch k {
-			case ' ':
-				p.lines = 0
-				return
-			case '\r', '\n', 'j':
-				p.lines = p.height - 2
-				return
-			case 'q', 'Q':
-				p.stopped = true
-				p.cancel()
-				return
-			}
+		}
+		switch k {
+		case ' ':
+			p.lines = 0
+			return
+		case '\r', '\n', 'j':
+			p.lines = p.height - 2
+			return
+		case 'q', 'Q':
+			p.stopped = true
+			p.cancel()
+			return
 		}
 	}
 }

@@ -31,13 +31,14 @@ func (sh *Shell) nextWords(tree *command, words []Token) []Item {
 			if len(args) == 0 {
 				out = append(out, Item{Word: "<[Enter]>", Help: "execute this command", Placeholder: true})
 			}
-		} else if cur.args.check(sh, append(args, Token{}), false) == nil {
+		} else if cur.args.check(sh, args, false) == nil {
 			out = append(out, cur.args.next(sh, args)...)
 		}
 	}
-	if len(args) > 0 || cur.run != nil {
-		if cur.run != nil && (cur.formats || cur.compare || cur.args != nil || len(cur.subs) == 0) {
+	for _, it := range out {
+		if it.Word == "<[Enter]>" {
 			out = append(out, Item{Word: "|", Help: "Pipe through a command"})
+			break
 		}
 	}
 	return out

@@ -18,8 +18,6 @@ var (
 	cfgRoot *command
 )
 
-var enter = Item{Word: "<[Enter]>", Help: "execute this command", Placeholder: true}
-
 // configureTree is the grammar of configure mode.
 func configureTree() *command {
 	cfgOnce.Do(func() {

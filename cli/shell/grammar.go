@@ -8,10 +8,9 @@ import (
 	"github.com/zebgp/ze/yang"
 )
 
-// A grammar says which arguments a command takes: check validates them when
-// the line is run (final) or completed (not final: the last word may be
-// unfinished, so only the complete ones are checked), next lists what may
-// follow complete arguments.
+// A grammar says which arguments a command takes: check validates them,
+// when the line is run (final) or when more words may follow (completion,
+// help), and next lists what may follow them.
 type grammar interface {
 	check(sh *Shell, args []Token, final bool) *SyntaxError
 	next(sh *Shell, args []Token) []Item
@@ -61,7 +60,7 @@ type slot struct {
 	value    string // the placeholder, "<minutes>"
 	help     string
 	valid    func(string) string // "" when good
-	optional bool               // this slot and those after it may be left out
+	optional bool                // this slot and those after it may be left out
 }
 
 // seqArgs is a fixed sequence of slots.
@@ -71,9 +70,6 @@ func (g seqArgs) check(_ *Shell, args []Token, final bool) *SyntaxError {
 	for i, a := range args {
 		if i >= len(g) {
 			return &SyntaxError{Pos: a.Pos, Msg: fmt.Sprintf("unexpected %q", a.Text)}
-		}
-		if !final && i == len(args)-1 {
-			break
 		}
 		if why := g[i].accept(a.Text); why != "" {
 			return &SyntaxError{Pos: a.Pos, Msg: why}
@@ -122,11 +118,11 @@ func (g seqArgs) next(_ *Shell, args []Token) []Item {
 	return out
 }
 
-func validUint(max uint64) func(string) string {
+func validUint(limit uint64) func(string) string {
 	return func(w string) string {
 		n, err := strconv.ParseUint(w, 10, 64)
-		if err != nil || n > max {
-			return fmt.Sprintf("%q is not a number from 0 to %d", w, max)
+		if err != nil || n > limit {
+			return fmt.Sprintf("%q is not a number from 0 to %d", w, limit)
 		}
 		return ""
 	}
@@ -173,9 +169,6 @@ func (g optArgs) parse(args []Token, final bool) (map[string]string, *SyntaxErro
 		last := i == len(args)-1
 		o := g.find(a.Text)
 		if o == nil {
-			if !final && last {
-				return got, nil
-			}
 			return nil, &SyntaxError{Pos: a.Pos, Msg: fmt.Sprintf("unexpected %q: expecting %s", a.Text, strings.Join(wordsOf(g.items(nil)), ", "))}
 		}
 		if _, dup := got[o.word]; dup {
@@ -193,10 +186,6 @@ func (g optArgs) parse(args []Token, final bool) (map[string]string, *SyntaxErro
 				return got, nil
 			}
 			i++
-			if !final && i == len(args)-1 {
-				got[o.word] = args[i].Text
-				return got, nil
-			}
 			if o.valid != nil {
 				if why := o.valid(args[i].Text); why != "" {
 					return nil, &SyntaxError{Pos: args[i].Pos, Msg: why}

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -63,8 +64,8 @@ func TestSyntaxErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
 			_, err := run(t, sh, tt.line)
-			se, ok := err.(*SyntaxError)
-			if !ok {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
 				t.Fatalf("got %v, want a syntax error", err)
 			}
 			if se.Pos != tt.pos || !strings.Contains(se.Msg, tt.msg) {

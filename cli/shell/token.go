@@ -51,11 +51,10 @@ func tokenize(line string) ([]Token, int, error) {
 	var toks []Token
 	i := 0
 	for i < len(line) {
-		c := line[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		switch c := line[i]; c {
+		case ' ', '\t', '\r', '\n':
 			i++
-		case c == '|':
+		case '|':
 			toks = append(toks, Token{Text: "|", Pos: i, End: i + 1, Pipe: true})
 			i++
 		default:
