@@ -164,6 +164,12 @@ func (r *runner) session(ctx context.Context, conn net.Conn, i int) error {
 		return nil
 	}
 	err = r.loop(ctx, s)
+	var pn *peerNotification
+	if err != nil && !errors.As(err, &pn) && !errors.Is(err, errNextConn) {
+		// Our failure (a check mismatch, a timeout): the other side gets
+		// a Cease rather than a bare close. A no-op when one was sent.
+		s.notify(message.Notification{Code: wire.NotifyCease, Subcode: wire.CeaseAdminShutdown})
+	}
 	s.summary()
 	return err
 }
@@ -246,24 +252,11 @@ func (r *runner) loop(ctx context.Context, s *session) error {
 	for {
 		select {
 		case rr := <-msgs:
-			if rr.err != nil {
-				return r.readError(rr.err)
-			}
-			msg := rr.msg
 			if hold != nil {
 				hold.Reset(s.hold)
 			}
-			m, err := s.checkMsg(msg)
-			var pn *peerNotification
-			if err != nil && !errors.As(err, &pn) {
+			if end, err := r.handle(s, rr); end {
 				return err
-			}
-			if herr := r.h.received(s, msg, m); herr != nil {
-				return r.result(s, herr)
-			}
-			if pn != nil {
-				r.settle()
-				return r.notificationResult(pn)
 			}
 		case ev := <-s.events:
 			switch {
@@ -288,6 +281,20 @@ func (r *runner) loop(ctx context.Context, s *session) error {
 			s.notify(message.Notification{Code: wire.NotifyCease, Subcode: wire.CeaseAdminShutdown})
 			return fmt.Errorf("timeout after %s: %s", r.cfg.Timeout, r.h.progress())
 		case <-ctx.Done():
+			// What arrived before the stop is judged first.
+			for drained := false; !drained; {
+				select {
+				case rr := <-msgs:
+					if end, err := r.handle(s, rr); end {
+						return err
+					}
+				default:
+					drained = true
+				}
+			}
+			if err := s.firstFault(); err != nil {
+				return err
+			}
 			s.notify(message.Notification{Code: wire.NotifyCease, Subcode: wire.CeaseAdminShutdown})
 			if r.h.reached() && !r.cfg.ExpectNotify.Set {
 				return nil
@@ -295,6 +302,27 @@ func (r *runner) loop(ctx context.Context, s *session) error {
 			return fmt.Errorf("stopped: %s", r.h.progress())
 		}
 	}
+}
+
+// handle judges one message (or the read error); end says the session is
+// over, with err as its result.
+func (r *runner) handle(s *session, rr readResult) (end bool, err error) {
+	if rr.err != nil {
+		return true, r.readError(rr.err)
+	}
+	m, err := s.checkMsg(rr.msg)
+	var pn *peerNotification
+	if err != nil && !errors.As(err, &pn) {
+		return true, err
+	}
+	if herr := r.h.received(s, rr.msg, m); herr != nil {
+		return true, r.result(s, herr)
+	}
+	if pn != nil {
+		r.settle()
+		return true, r.notificationResult(pn)
+	}
+	return false, nil
 }
 
 type readResult struct {

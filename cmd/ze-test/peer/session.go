@@ -29,6 +29,8 @@ type session struct {
 	wmu    sync.Mutex
 	bw     *bufio.Writer
 	closed bool // a NOTIFICATION was sent: nothing more goes out
+	// faultErr is the first NOTIFICATION sent for the peer's fault.
+	faultErr *sentNotification
 
 	local    []capability.Capability
 	localRaw []byte // our OPEN as sent
@@ -161,7 +163,24 @@ func (s *session) notify(n message.Notification) {
 func (s *session) fault(e *wire.NotifyError, why error) error {
 	n := message.FromError(e)
 	s.notify(n)
-	return &sentNotification{n: n, why: why}
+	err := &sentNotification{n: n, why: why}
+	s.wmu.Lock()
+	if s.faultErr == nil {
+		s.faultErr = err
+	}
+	s.wmu.Unlock()
+	return err
+}
+
+// fault returns the error of the first NOTIFICATION sent for the peer's
+// fault, nil when there was none.
+func (s *session) firstFault() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.faultErr == nil {
+		return nil
+	}
+	return s.faultErr
 }
 
 // readMsg reads one whole message. A header the peer got wrong is answered
