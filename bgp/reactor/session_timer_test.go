@@ -56,6 +56,7 @@ func TestSessionKeepalives(t *testing.T) {
 	// far longer than the hold time.
 	for i := range 10 {
 		raw.write(keepaliveMsg)
+		waitFor(t, "keepalive read", func() bool { return s.Stats().In.Keepalive == uint64(i+2) })
 		advance(s, clock, 10*time.Second)
 		m := raw.read()
 		if !bytes.Equal(m, keepaliveMsg) {
@@ -72,6 +73,7 @@ func TestSessionKeepalives(t *testing.T) {
 	}
 	// An UPDATE sent restarts the keepalive timer (RFC 4271 §8.2.2).
 	raw.write(keepaliveMsg)
+	waitFor(t, "keepalive read", func() bool { return s.Stats().In.Keepalive == 12 })
 	advance(s, clock, 9*time.Second)
 	if err := s.Send(stUpdateMsg(1)); err != nil {
 		t.Fatal(err)
