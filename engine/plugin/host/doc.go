@@ -20,4 +20,22 @@
 //
 // The wire format is engine/plugin/rpc's: lines of "#<id> <verb> [<json>]".
 // The package knows nothing about BGP.
+//
+// In the daemon the host takes part in commits (docs/commit.md): with
+// Config.Commit set, it owns the plugin declarations ("ze-plugin:") in the
+// commit coordinator, and each plugin that declares a YANG module owns its
+// module's subtree, verified and applied through the protocol requests
+// config-verify and config-apply. The daemon's wiring:
+//
+//	schema, _ := host.LoadSchema(nil)                // core + the modules plugins ship (RegisterYANG)
+//	c := commit.New(commit.Config{Hub: h})
+//	db.RegisterFanout(c)                             // cdb → coordinator
+//	comp, _ := host.NewComponent(host.Config{Hub: h, Commit: c, Secrets: host.ZeFSStore{Store: st, Prefix: "plugin-hub"}},
+//		func() ([]byte, error) { t, _, err := db.Running(); if err != nil { return nil, err }; return t.JSON() })
+//	sup.Add(comp)                                    // Start: Configure(running); Stop: Close
+//	comp.Host().Call(ctx, "ze-example-counter:count", nil) // a plugin's RPC, for the CLI
+//
+// Host.Configure(ctx, doc) makes the running plugins those a whole
+// configuration (RFC 7951 JSON) declares; a commit of the declarations
+// calls it.
 package host
