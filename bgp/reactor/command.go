@@ -73,12 +73,8 @@ func (r *Reactor) Command(ctx context.Context, line string) (Result, error) {
 			return res, fmt.Errorf("reactor: %w", err)
 		}
 		do = func(p *peer) (PeerResult, error) {
-			n, err := p.announce(ctx, u)
-			pr := PeerResult{Messages: n}
-			p.mu.Lock()
-			pr.Kept = !p.out.synced
-			p.mu.Unlock()
-			return pr, err
+			n, kept, err := p.announce(ctx, u)
+			return PeerResult{Messages: n, Kept: kept}, err
 		}
 	case "shutdown":
 		msg := unquote(rest)

@@ -16,6 +16,9 @@ import (
 type peer struct {
 	r *Reactor
 
+	// sendMu orders the peer's route sending (routes.go); taken before mu.
+	sendMu sync.Mutex
+
 	mu     sync.Mutex
 	pc     PeerConfig
 	sess   session

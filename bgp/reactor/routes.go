@@ -249,52 +249,67 @@ func staticWithdraw(r *StaticRoute) (*route.Update, error) {
 	return route.Parse("update text nlri " + fam + " del " + r.Prefix.String())
 }
 
-// sendUpdate builds u for the session's send context and queues every
-// message; p.mu is held. It returns the number of messages sent.
-func (p *peer) sendUpdate(ctx context.Context, u *route.Update) (int, error) {
-	s := p.sess
-	if s == nil || !p.out.up {
-		return 0, ErrNotEstablished
+// sender is what sending needs, taken under peer.mu: the session, its
+// negotiation and its Established period. Sending itself happens without
+// peer.mu (the session's handler takes it, and Send may wait for room in
+// the queue), under peer.sendMu, which keeps one peer's sends in order.
+type sender struct {
+	s   session
+	neg Negotiated
+	gen uint64
+}
+
+// senderLocked returns the current session's sender, false when it is not
+// up; p.mu is held.
+func (p *peer) senderLocked() (sender, bool) {
+	if p.sess == nil || !p.out.up {
+		return sender{}, false
 	}
+	return sender{s: p.sess, neg: p.out.neg, gen: p.out.gen}, true
+}
+
+// send builds u for the session's send context and queues every message.
+func (sd *sender) send(ctx context.Context, u *route.Update) (int, error) {
 	n := 0
-	err := u.Build(p.out.neg.Send, func(msg []byte) error {
+	err := u.Build(sd.neg.Send, func(msg []byte) error {
 		n++
-		return s.SendWait(ctx, msg)
+		return sd.s.SendWait(ctx, msg)
 	})
 	return n, err
 }
 
-// sendTable sends the static routes, then the adj-rib-out, of family f
-// (all when zero); p.mu is held.
-func (p *peer) sendTable(ctx context.Context, f wire.Family) (int, error) {
+// sendAll sends every update and returns the messages sent.
+func (sd *sender) sendAll(ctx context.Context, ups []*route.Update) (int, []error) {
 	total := 0
 	var errs []error
-	for i := range p.pc.Static {
-		r := &p.pc.Static[i]
-		if f.IsValid() && staticFamily(r) != f {
-			continue
-		}
-		if p.out.shadowed(r) {
-			continue
-		}
-		u, err := staticUpdate(r, &p.pc, &p.out.neg)
-		if err == nil {
-			var n int
-			n, err = p.sendUpdate(ctx, u)
-			total += n
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("static route %s: %w", r.Prefix, err))
-		}
-	}
-	for _, u := range p.out.updates(f) {
-		n, err := p.sendUpdate(ctx, u)
+	for _, u := range ups {
+		n, err := sd.send(ctx, u)
 		total += n
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return total, errors.Join(errs...)
+	return total, errs
+}
+
+// tableLocked returns the static routes, then the adj-rib-out, of family f
+// (all when zero) as commands for a session with neg; p.mu is held.
+func (p *peer) tableLocked(f wire.Family, neg *Negotiated) ([]*route.Update, []error) {
+	var ups []*route.Update
+	var errs []error
+	for i := range p.pc.Static {
+		r := &p.pc.Static[i]
+		if f.IsValid() && staticFamily(r) != f || p.out.shadowed(r) {
+			continue
+		}
+		u, err := staticUpdate(r, &p.pc, neg)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("static route %s: %w", r.Prefix, err))
+			continue
+		}
+		ups = append(ups, u)
+	}
+	return append(ups, p.out.updates(f)...), errs
 }
 
 // shadowed reports whether a run-time route replaces static route r.
@@ -316,44 +331,60 @@ func staticFamily(r *StaticRoute) wire.Family {
 }
 
 // initialTable sends the whole table and an End-of-RIB per negotiated
-// family (RFC 4724 §2) for Established period gen.
+// family (RFC 4724 §2) for Established period gen. Commands that come
+// meanwhile wait on sendMu and go out after it.
 func (p *peer) initialTable(gen uint64) {
 	ctx := p.r.runCtx()
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.out.gen != gen || !p.out.up {
+	sd, ok := p.senderLocked()
+	if !ok || sd.gen != gen {
+		p.mu.Unlock()
 		return
 	}
-	n, err := p.sendTable(ctx, wire.Family{})
-	if err != nil {
-		p.r.log.Warn("initial table", "peer", p.pc.Name, "error", err)
+	ups, errs := p.tableLocked(wire.Family{}, &sd.neg)
+	name := p.pc.Name
+	p.mu.Unlock()
+	n, serrs := sd.sendAll(ctx, ups)
+	if err := errors.Join(append(errs, serrs...)...); err != nil {
+		p.r.log.Warn("initial table", "peer", name, "error", err)
 		p.life.setError(err.Error())
 	}
 	var buf [64]byte
-	for _, f := range p.out.neg.Families {
+	for _, f := range sd.neg.Families {
 		l := wire.WriteEndOfRIB(buf[:], 0, f)
-		if err := p.sess.SendWait(ctx, buf[:l]); err != nil {
-			p.r.log.Warn("end-of-rib", "peer", p.pc.Name, "family", f, "error", err)
+		if err := sd.s.SendWait(ctx, buf[:l]); err != nil {
+			p.r.log.Warn("end-of-rib", "peer", name, "family", f, "error", err)
 			return
 		}
 	}
-	p.out.synced = true
-	p.r.log.Debug("initial table sent", "peer", p.pc.Name, "messages", n, "end-of-rib", len(p.out.neg.Families))
+	p.mu.Lock()
+	if p.out.gen == gen && p.out.up {
+		p.out.synced = true
+	}
+	p.mu.Unlock()
+	p.r.log.Debug("initial table sent", "peer", name, "messages", n, "end-of-rib", len(sd.neg.Families))
 }
 
 // applyStatic sends what a change of static routes implies on a synced
 // session: withdrawals of the routes gone, UPDATEs of those new or changed.
 func (p *peer) applyStatic(old, cur []StaticRoute) error {
+	ctx := p.r.runCtx()
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.out.synced {
+	sd, ok := p.senderLocked()
+	if !ok || !p.out.synced {
+		p.mu.Unlock()
 		return nil
 	}
-	ctx := p.r.runCtx()
+	name := p.pc.Name
 	before := map[netip.Prefix]*StaticRoute{}
 	for i := range old {
 		before[old[i].Prefix] = &old[i]
 	}
+	var ups []*route.Update
 	var errs []error
 	now := map[netip.Prefix]bool{}
 	for i := range cur {
@@ -362,13 +393,12 @@ func (p *peer) applyStatic(old, cur []StaticRoute) error {
 		if o, ok := before[r.Prefix]; ok && staticEqual(o, r) || p.out.shadowed(r) {
 			continue
 		}
-		u, err := staticUpdate(r, &p.pc, &p.out.neg)
-		if err == nil {
-			_, err = p.sendUpdate(ctx, u)
-		}
+		u, err := staticUpdate(r, &p.pc, &sd.neg)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("reactor: %s: static route %s: %w", p.pc.Name, r.Prefix, err))
+			errs = append(errs, fmt.Errorf("reactor: %s: static route %s: %w", name, r.Prefix, err))
+			continue
 		}
+		ups = append(ups, u)
 	}
 	for i := range old {
 		r := &old[i]
@@ -376,12 +406,16 @@ func (p *peer) applyStatic(old, cur []StaticRoute) error {
 			continue
 		}
 		u, err := staticWithdraw(r)
-		if err == nil {
-			_, err = p.sendUpdate(ctx, u)
-		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("reactor: %s: withdrawing static route %s: %w", p.pc.Name, r.Prefix, err))
+			errs = append(errs, fmt.Errorf("reactor: %s: withdrawing static route %s: %w", name, r.Prefix, err))
+			continue
 		}
+		ups = append(ups, u)
+	}
+	p.mu.Unlock()
+	_, serrs := sd.sendAll(ctx, ups)
+	for _, err := range serrs {
+		errs = append(errs, fmt.Errorf("reactor: %s: %w", name, err))
 	}
 	return errors.Join(errs...)
 }
@@ -395,19 +429,26 @@ func staticEqual(a, b *StaticRoute) bool {
 }
 
 // announce records a run-time command in the adj-rib-out and, when the
-// initial table went out, sends it. A withdrawal of a static route's
-// prefix that no command announced is sent too; the static route comes
-// back with the next session.
-func (p *peer) announce(ctx context.Context, u *route.Update) (int, error) {
+// initial table went out, sends it; kept reports that it was only
+// recorded. A withdrawal of a static route's prefix that no command
+// announced is sent too; the static route comes back with the next
+// session.
+func (p *peer) announce(ctx context.Context, u *route.Update) (n int, kept bool, err error) {
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if err := p.out.record(u); err != nil {
-		return 0, err
+		p.mu.Unlock()
+		return 0, false, err
 	}
-	if !p.out.synced {
-		return 0, nil
+	sd, ok := p.senderLocked()
+	synced := p.out.synced
+	p.mu.Unlock()
+	if !ok || !synced {
+		return 0, true, nil
 	}
-	return p.sendUpdate(ctx, u)
+	n, err = sd.send(ctx, u)
+	return n, false, err
 }
 
 // refresh answers a ROUTE-REFRESH for f: the family's routes again,
@@ -415,23 +456,30 @@ func (p *peer) announce(ctx context.Context, u *route.Update) (int, error) {
 // (RFC 7313 §4).
 func (p *peer) refresh(f wire.Family) {
 	ctx := p.r.runCtx()
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.out.synced {
+	sd, ok := p.senderLocked()
+	if !ok || !p.out.synced {
+		p.mu.Unlock()
 		return
 	}
-	enhanced := p.out.neg.Capabilities.EnhancedRouteRefresh
+	ups, errs := p.tableLocked(f, &sd.neg)
+	name := p.pc.Name
+	p.mu.Unlock()
+	enhanced := sd.neg.Capabilities.EnhancedRouteRefresh
 	var buf [32]byte
 	if enhanced {
 		n := writeRefresh(buf[:], f, message.RefreshBoRR)
-		_ = p.sess.SendWait(ctx, buf[:n])
+		_ = sd.s.SendWait(ctx, buf[:n])
 	}
-	if _, err := p.sendTable(ctx, f); err != nil {
-		p.r.log.Warn("route refresh", "peer", p.pc.Name, "family", f, "error", err)
+	_, serrs := sd.sendAll(ctx, ups)
+	if err := errors.Join(append(errs, serrs...)...); err != nil {
+		p.r.log.Warn("route refresh", "peer", name, "family", f, "error", err)
 	}
 	if enhanced {
 		n := writeRefresh(buf[:], f, message.RefreshEoRR)
-		_ = p.sess.SendWait(ctx, buf[:n])
+		_ = sd.s.SendWait(ctx, buf[:n])
 	}
 }
 
