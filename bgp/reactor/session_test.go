@@ -3,6 +3,7 @@ package reactor
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"testing"
 	"time"
@@ -108,5 +109,44 @@ func TestSessionsEstablish(t *testing.T) {
 				t.Errorf("start after stop: %v, want ErrStopped", err)
 			}
 		})
+	}
+}
+
+// TestSessionExtendedMessage: with RFC 8654 negotiated, messages up to
+// 65535 bytes go both ways; without it, Send refuses one over 4096.
+func TestSessionExtendedMessage(t *testing.T) {
+	big := make([]byte, 20000)
+	copy(big, stUpdateMsg(1))
+	wire.BackfillLength(big, 0, len(big))
+	binary.BigEndian.PutUint16(big[21:], uint16(len(big)-23)) // attributes to the end…
+	// …as one optional transitive attribute with an extended length.
+	copy(big[23:], []byte{0xD0, 99, byte((len(big) - 27) >> 8), byte(len(big) - 27)})
+
+	p := newStPair(t, stIP("127.0.41.11"), stIP("127.0.41.12"), func(a, b *SessionConfig) {
+		a.ExtendedMessage, b.ExtendedMessage = true, true
+	})
+	ua := p.ra.wait(t, "a up", func(e stEvent) bool { return e.kind == "up" })
+	p.rb.waitState(t, fsm.Established)
+	if !ua.neg.Capabilities.ExtendedMessage || ua.neg.Send.MaxLen() != wire.ExtMaxMsgLen {
+		t.Fatalf("extended message not negotiated: %+v", ua.neg.Capabilities)
+	}
+	for range 3 {
+		if err := p.a.Send(big); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "three big updates", func() bool { return p.rb.count("update") == 3 })
+	got := p.rb.wait(t, "update", func(e stEvent) bool { return e.kind == "update" })
+	if !bytes.Equal(got.msg, big) {
+		t.Errorf("b got %d bytes, want the %d sent", len(got.msg), len(big))
+	}
+
+	q := newStPair(t, stIP("127.0.41.13"), stIP("127.0.41.14"), func(a, b *SessionConfig) { a.ExtendedMessage = true })
+	q.ra.waitState(t, fsm.Established)
+	if err := q.a.Send(big); !errors.Is(err, ErrBadMessage) {
+		t.Errorf("send of %d bytes without extended message: %v, want ErrBadMessage", len(big), err)
+	}
+	if err := q.a.Send(big[:30]); !errors.Is(err, ErrBadMessage) {
+		t.Errorf("send of a cut message: %v, want ErrBadMessage", err)
 	}
 }
