@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zebgp/ze/cdb"
@@ -51,10 +52,15 @@ func openDB(t testing.TB) *cdb.DB {
 	return db
 }
 
+// registries shares one Registry among the shells of a database, as a
+// server does.
+var registries sync.Map
+
 func newShell(t testing.TB, db *cdb.DB, class Class) *Shell {
 	t.Helper()
 	y, _ := yang.Core()
-	sh := New(Env{DB: db, Schema: y, User: "alice", Class: class, Logger: quiet, Host: func() string { return "r1" }})
+	reg, _ := registries.LoadOrStore(db, &Registry{})
+	sh := New(Env{DB: db, Schema: y, User: "alice", Class: class, Logger: quiet, Host: func() string { return "r1" }, Sessions: reg.(*Registry), Via: "test"})
 	t.Cleanup(func() { sh.Close() })
 	return sh
 }
