@@ -8,27 +8,35 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/zebgp/ze/engine/plugin/host"
 	"github.com/zebgp/ze/engine/plugin/rpc"
 )
 
-// runCall is `ze plugin call`: one RPC to a run-host, its result printed as
-// JSON ({} for a bare ok), or with --get KEY the value of one member (a
-// string without its quotes).
+// runCall is `ze plugin call`: one RPC to the daemon's plugin host (--state
+// DIR: its control socket DIR/plugin.sock) or to a run-host (--control
+// ADDR), its result printed as JSON ({} for a bare ok), or with --get KEY
+// the value of one member (a string without its quotes).
 func runCall(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("ze plugin call", stderr)
 	control := fs.String("control", "", "the run-host's control `address`")
+	state := fs.String("state", "", "the daemon's state `directory` (its plugin host's socket)")
 	get := fs.String("get", "", "print only the member `KEY` of the result")
 	timeout := fs.Duration("timeout", 20*time.Second, "how long to wait for the answer")
 	waitFor := fs.String("wait-for", "", "call again until the member KEY of the result is the JSON `KEY=VALUE` (or the timeout)")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
 	}
-	if *control == "" || fs.NArg() < 1 || fs.NArg() > 2 {
-		fmt.Fprint(stderr, "usage: ze plugin call --control ADDR [--get KEY] [--wait-for KEY=VALUE] METHOD [JSON]\n")
+	if (*control == "") == (*state == "") || fs.NArg() < 1 || fs.NArg() > 2 {
+		fmt.Fprint(stderr, "usage: ze plugin call --state DIR | --control ADDR [--get KEY] [--wait-for KEY=VALUE] METHOD [JSON]\n")
 		return exitError
+	}
+	network, addr := "tcp", *control
+	if *state != "" {
+		network, addr = "unix", filepath.Join(*state, host.SocketName)
 	}
 	var waitKey string
 	var waitValue []byte
@@ -54,7 +62,7 @@ func runCall(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", *control)
+	nc, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ze plugin call: %v\n", err)
 		return exitError

@@ -35,9 +35,11 @@ for the engine and for tests:
                        answering RPCs on ADDR once all are ready; the
                        method ze-plugin-host:commit {"config":{…}} commits a
                        whole new configuration through the plugins
-  call --control ADDR [--get KEY] [--wait-for KEY=JSON] METHOD [JSON]
-                       call METHOD on a run-host and print the result
-                       (with --wait-for, call again until KEY has that value)
+  call --state DIR | --control ADDR [--get KEY] [--wait-for KEY=JSON] METHOD [JSON]
+                       call METHOD (a plugin's RPC, module:rpc-name, or
+                       ze-plugin-host:status, :registry) on the daemon of
+                       DIR or on a run-host, and print the result (with
+                       --wait-for, call again until KEY has that value)
 `
 
 // Exit codes (DESIGN.md).

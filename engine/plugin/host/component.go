@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/zebgp/ze/engine/supervisor"
 )
@@ -16,6 +17,9 @@ import (
 type Component struct {
 	h       *Host
 	running func() ([]byte, error)
+
+	mu      sync.Mutex
+	closers []func() // the control sockets
 }
 
 var (
@@ -55,8 +59,18 @@ func (c *Component) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops every plugin gracefully and the listener.
-func (c *Component) Stop(context.Context) error { return c.h.Close() }
+// Stop closes the control sockets, then stops every plugin gracefully and
+// the listener.
+func (c *Component) Stop(context.Context) error {
+	c.mu.Lock()
+	closers := c.closers
+	c.closers = nil
+	c.mu.Unlock()
+	for _, fn := range closers {
+		fn()
+	}
+	return c.h.Close()
+}
 
 // Status is one line per plugin: name, mode, state, restarts.
 func (c *Component) Status() string {
