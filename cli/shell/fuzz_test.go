@@ -30,9 +30,7 @@ func FuzzParse(f *testing.F) {
 	db := openDB(f)
 	cfg := newShell(f, db, SuperUser)
 	mustRun(f, cfg, "configure")
-	for _, l := range strings.Split(string(mustRun(f, cfg, "show | display set")), "\n") {
-		seeds = append(seeds, l)
-	}
+	seeds = append(seeds, strings.Split(mustRun(f, cfg, "show | display set"), "\n")...)
 	for _, s := range seeds {
 		f.Add(s)
 	}
