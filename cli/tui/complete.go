@@ -250,10 +250,13 @@ func splitWords(line string) []string {
 		esc   bool
 		inTok bool
 	)
-	for _, r := range line {
+	// Bytes, not runes: the specials are ASCII, and other bytes (even
+	// invalid UTF-8) go through unchanged.
+	for i := 0; i < len(line); i++ {
+		r := line[i]
 		switch {
 		case esc:
-			b.WriteRune(r)
+			b.WriteByte(r)
 			esc = false
 		case inQ && r == '\\':
 			esc = true
@@ -267,7 +270,7 @@ func splitWords(line string) []string {
 				inTok = false
 			}
 		default:
-			b.WriteRune(r)
+			b.WriteByte(r)
 			inTok = true
 		}
 	}
