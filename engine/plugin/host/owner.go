@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 
@@ -95,8 +96,34 @@ func (o hostOwner) Verify(_ context.Context, r *commit.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = SpecsFromConfig(b)
-	return err
+	specs, err := SpecsFromConfig(b)
+	if err != nil {
+		return err
+	}
+	return o.h.checkRunnable(specs)
+}
+
+// checkRunnable refuses what could not start: a built-in plugin ze does not
+// have, a program that is not an executable file.
+func (h *Host) checkRunnable(specs []Spec) error {
+	var errs []error
+	for _, sp := range specs {
+		switch sp.Mode {
+		case Internal, Fork:
+			if _, ok := Lookup(sp.Name); !ok && (sp.Mode == Internal || h.self) {
+				errs = append(errs, fmt.Errorf("plugin %s: no plugin %s is built into ze (built in: %s)", sp.Name, sp.Name, listOrNone(Registered())))
+			}
+		case Path:
+			fi, err := os.Stat(sp.Run)
+			switch {
+			case err != nil:
+				errs = append(errs, fmt.Errorf("plugin %s: %w", sp.key(), err))
+			case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
+				errs = append(errs, fmt.Errorf("plugin %s: %s is not an executable file", sp.key(), sp.Run))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (o hostOwner) Apply(ctx context.Context, r *commit.Request) error {

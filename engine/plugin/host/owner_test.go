@@ -111,6 +111,17 @@ func TestPluginOwner(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Owner != OwnerHost || !strings.Contains(err.Error(), `unknown field "bogus"`) {
 		t.Errorf("got %v, want the host's veto", err)
 	}
+	// So is a plugin ze does not have, or a program that is not there.
+	for _, tt := range []struct{ doc, want string }{
+		{`{"ze-plugin:plugin":{"internal":[{"name":"nosuch"}]}}`, "plugin nosuch: no plugin nosuch is built into ze"},
+		{`{"ze-plugin:plugin":{"external":[{"name":"x","run":"/nonexistent/x"}]}}`, "plugin x: stat /nonexistent/x: no such file or directory"},
+		{`{"ze-plugin:plugin":{"external":[{"name":"x","run":"/etc/passwd"}]}}`, "plugin x: /etc/passwd is not an executable file"},
+	} {
+		err = c.Commit(ctx, docRequest(5, doc4, tt.doc, plug))
+		if !errors.As(err, &ve) || ve.Owner != OwnerHost || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("got %v, want the host's veto: %s", err, tt.want)
+		}
+	}
 	// Without the plugin, it is stopped and no longer an owner.
 	if err := c.Commit(ctx, docRequest(6, doc4, `{}`, plug)); err != nil {
 		t.Fatal(err)
