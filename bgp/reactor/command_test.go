@@ -489,3 +489,37 @@ func TestNeighborLookup(t *testing.T) {
 		t.Errorf("unknown: %v", err)
 	}
 }
+
+func TestPrefixLimit(t *testing.T) {
+	cfg := threePeers()
+	cfg.Peers[0].Families[0].PrefixLimit = 2
+	cfg.Peers[0].Families[0].PrefixLimitWarning = 50
+	fr := newFakeReactor(t, cfg)
+	fr.up(t, "a", plainNeg("192.0.2.254", false))
+	s := fr.session("a")
+	fr.r.mu.RLock()
+	p := fr.r.peers["a"]
+	fr.r.mu.RUnlock()
+	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24 10.0.1.0/24") {
+		p.receive(m)
+	}
+	if len(s.resets) != 0 {
+		t.Fatalf("reset at the limit: %v", s.resets)
+	}
+	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.2.0/24") {
+		p.receive(m)
+	}
+	if len(s.resets) != 1 || s.resets[0] != "prefix limit 2 of ipv4/unicast exceeded" {
+		t.Errorf("resets: %v", s.resets)
+	}
+	// Once per session.
+	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.3.0/24") {
+		p.receive(m)
+	}
+	if len(s.resets) != 1 {
+		t.Errorf("resets after more routes: %v", s.resets)
+	}
+	if d, _ := fr.r.Neighbor("a"); d.LastError != "prefix limit 2 of ipv4/unicast exceeded" || d.Families[0].Limit != 2 {
+		t.Errorf("detail: last error %q, families %+v", d.LastError, d.Families)
+	}
+}

@@ -292,7 +292,7 @@ func (p *peer) established(neg Negotiated) {
 	gen := p.out.gen
 	p.mu.Unlock()
 	p.in.up(neg)
-	p.life.up(neg)
+	p.life.up()
 	go p.initialTable(gen)
 }
 

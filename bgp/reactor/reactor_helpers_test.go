@@ -22,6 +22,7 @@ type rtNode struct {
 	h    *hub.Hub
 	ev   *evRecorder
 	addr netip.Addr
+	id   netip.Addr // the router-id: addr, or 10.255.0.X for an IPv6 node
 }
 
 // evRecorder keeps every event a reactor published.
@@ -128,11 +129,15 @@ func newNode(t *testing.T, name, addr string) *rtNode {
 		}
 	}()
 	n := &rtNode{t: t, name: name, h: h, ev: ev, addr: netip.MustParseAddr(addr)}
+	n.id = n.addr
+	if n.addr.Is6() {
+		n.id = netip.AddrFrom4([4]byte{10, 255, 0, name[0]})
+	}
 	n.r = New(Options{
 		Hub: h, Logger: testLogger(t).With("node", name), StopTimeout: 2 * time.Second,
 		Tune: func(sc *SessionConfig) { sc.IdleHoldTime, sc.IdleHoldMax = 50*time.Millisecond, 200*time.Millisecond },
 	})
-	if err := n.r.Apply(Config{RouterID: n.addr, LocalAS: 1, Listen: []netip.AddrPort{netip.AddrPortFrom(n.addr, 0)}}); err != nil {
+	if err := n.r.Apply(Config{RouterID: n.id, LocalAS: 1, Listen: []netip.AddrPort{netip.AddrPortFrom(n.addr, 0)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.r.Start(context.Background()); err != nil {
@@ -169,7 +174,7 @@ func (n *rtNode) peerOf(name string, other *rtNode, localAS, remoteAS uint32, pa
 }
 
 func (n *rtNode) config(localAS uint32, peers ...PeerConfig) Config {
-	return Config{RouterID: n.addr, LocalAS: localAS, Listen: []netip.AddrPort{netip.AddrPortFrom(n.addr, 0)}, Peers: peers}
+	return Config{RouterID: n.id, LocalAS: localAS, Listen: []netip.AddrPort{netip.AddrPortFrom(n.addr, 0)}, Peers: peers}
 }
 
 func (n *rtNode) apply(cfg Config) {

@@ -96,6 +96,12 @@ func (p *peer) startSession(routerID netip.Addr) error {
 	p.mu.Unlock()
 	if err := s.Start(); err != nil {
 		p.life.setError(err.Error())
+		p.mu.Lock()
+		if p.sess == s { // the next Apply tries again
+			p.sess = nil
+			p.curID.Store(0)
+		}
+		p.mu.Unlock()
 		return fmt.Errorf("reactor: starting %s: %w", p.name(), err)
 	}
 	return nil

@@ -203,3 +203,55 @@ func waitPrefixes(t *testing.T, n *rtNode, peer string, want uint64) {
 	}
 	t.Fatalf("%s: %d prefixes from %s, want %d", n.name, got, peer, want)
 }
+
+// A reset from a command: the peer gets Cease 6/4 with the message, the
+// session comes back, and the routes of earlier commands are sent again;
+// a route refresh asked by B gets A's routes again. Over IPv6.
+func TestReactorsReconnectAndRefresh(t *testing.T) {
+	a := newNode(t, "A", "::1")
+	b := newNode(t, "B", "::1")
+	ab := a.peerOf("b", b, 65001, 65002, true)
+	ab.Static = []StaticRoute{{Prefix: netip.MustParsePrefix("2001:db8:5::/48"), Origin: "igp"}}
+	a.apply(a.config(65001, ab))
+	b.apply(b.config(65002, b.peerOf("a", a, 65002, 65001, false)))
+	a.established("b")
+	b.ev.wait(t, "static route", 0, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"2001:db8:5::/48"`) })
+
+	ctx := context.Background()
+	if _, err := a.r.Command(ctx, "peer ::1 update text origin set igp nhop set 2001:db8::99 nlri ipv6/unicast add 2001:db8:6::/48"); err != nil {
+		t.Fatal(err)
+	}
+	b.ev.wait(t, "command route", 0, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"2001:db8:6::/48"`) })
+	waitPrefixes(t, b, "a", 2)
+
+	mark := b.ev.len()
+	if _, err := a.r.Command(ctx, `peer b reset "clearing now"`); err != nil {
+		t.Fatal(err)
+	}
+	down, _ := b.ev.wait(t, "B down", mark, func(v any) bool {
+		s, ok := v.(*StateEvent)
+		return ok && stateName(s.From) == "established"
+	})
+	if s := down.(*StateEvent); !strings.HasPrefix(s.Notification, `received 6/4`) || !strings.Contains(s.Notification, `"clearing now"`) {
+		t.Errorf("B down: %q", s.Notification)
+	}
+	b.ev.wait(t, "B up again", mark, func(v any) bool { return isState(v, "a", "established") })
+	again, _ := b.ev.wait(t, "command route again", mark, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"2001:db8:6::/48"`) })
+	if j := updateJSON(again); !strings.Contains(j, `"next-hop":"2001:db8::99"`) {
+		t.Errorf("route sent again: %s", j)
+	}
+	b.ev.wait(t, "static route again", mark, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"2001:db8:5::/48"`) })
+	waitPrefixes(t, b, "a", 2)
+	b.established("a")
+
+	mark = b.ev.len()
+	res, err := b.r.Command(ctx, "peer a refresh ipv6/unicast")
+	if err != nil || res.Peers[0].Messages != 1 {
+		t.Fatalf("refresh: %+v %v", res, err)
+	}
+	b.ev.wait(t, "static route after refresh", mark, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"2001:db8:5::/48"`) })
+	b.ev.wait(t, "command route after refresh", mark, func(v any) bool { return strings.Contains(updateJSON(v), `"prefix":"2001:db8:6::/48"`) })
+	if d, _ := a.r.Neighbor("b"); d.RefreshReceived != 1 {
+		t.Errorf("A: %d route refresh received, want 1", d.RefreshReceived)
+	}
+}

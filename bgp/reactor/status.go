@@ -233,7 +233,6 @@ type lifeCounters struct {
 	lastError   string
 	lastNotif   string
 	pendingNote string // the NOTIFICATION of the transition to come
-	neg         *Negotiated
 }
 
 func (l *lifeCounters) transition(from, to fsm.State, reason string) (notif string) {
@@ -244,7 +243,6 @@ func (l *lifeCounters) transition(from, to fsm.State, reason string) (notif stri
 	if from == fsm.Established && to != fsm.Established {
 		l.downs++
 		l.upSince = time.Time{}
-		l.neg = nil
 	}
 	if reason != "" {
 		l.lastError = reason
@@ -253,12 +251,11 @@ func (l *lifeCounters) transition(from, to fsm.State, reason string) (notif stri
 	return notif
 }
 
-func (l *lifeCounters) up(neg Negotiated) {
+func (l *lifeCounters) up() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ups++
 	l.upSince = time.Now()
-	l.neg = &neg
 }
 
 func (l *lifeCounters) down(to fsm.State) {
@@ -271,7 +268,6 @@ func (l *lifeCounters) down(to fsm.State) {
 		l.state, l.stateSince = to, time.Now()
 	}
 	l.upSince = time.Time{}
-	l.neg = nil
 }
 
 func (l *lifeCounters) setError(s string) {

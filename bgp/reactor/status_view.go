@@ -150,13 +150,15 @@ func (p *peer) detail(now time.Time) PeerDetail {
 	p.in.mu.Unlock()
 	p.life.mu.Lock()
 	d.LastError, d.LastNotification = p.life.lastError, p.life.lastNotif
-	if n := p.life.neg; n != nil {
-		d.Negotiated = &NegotiatedSummary{
-			PeerRouterID: n.PeerRouterID, HoldTime: n.HoldTime, Keepalive: n.Keepalive, Internal: n.Internal,
-			Families: slices.Clone(n.Families), Local: n.Local, Remote: n.Remote, SendContext: n.SendID, RecvContext: n.RecvID,
+	p.life.mu.Unlock()
+	if s != nil {
+		if n, ok := s.Negotiated(); ok {
+			d.Negotiated = &NegotiatedSummary{
+				PeerRouterID: n.PeerRouterID, HoldTime: n.HoldTime, Keepalive: n.Keepalive, Internal: n.Internal,
+				Families: slices.Clone(n.Families), Local: n.Local, Remote: n.Remote, SendContext: n.SendID, RecvContext: n.RecvID,
+			}
 		}
 	}
-	p.life.mu.Unlock()
 	if d.LastError == "" {
 		d.LastError = d.Session.LastError
 	}
