@@ -76,10 +76,10 @@ func pair(t *testing.T, listen, connect []string) (l, c result) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	addr := nextAddr()
+	addr, from := nextAddr(), nextAddr()
 	port := filepath.Join(t.TempDir(), "port")
 	lch := start(ctx, t, append([]string{"--listen", addr + ":0", "--port-file", port, "--id", "10.0.0.1", "--timeout", "5s"}, listen...)...)
-	cch := start(ctx, t, append([]string{"--connect", addr, "--port-file", port, "--id", "10.0.0.2", "--timeout", "5s"}, connect...)...)
+	cch := start(ctx, t, append([]string{"--connect", addr, "--local", from, "--port-file", port, "--id", "10.0.0.2", "--timeout", "5s"}, connect...)...)
 	return <-lch, <-cch
 }
 
@@ -120,6 +120,9 @@ func TestSinkReplay(t *testing.T) {
 			t.Errorf("line %d:\n got %s\nwant %s", i+1, lines[i], want[i])
 		}
 	}
+	if !strings.Contains(l.stderr, "msg=accepted component=ze-test-peer peer=127.0.") || strings.Contains(l.stderr, "peer=127.0.0.1:") {
+		t.Errorf("the sink did not see the --local address:\n%s", l.stderr)
+	}
 	// The replay peer saw the sink's Cease once the sink was done.
 	if !strings.Contains(c.stdout, `"subcode-name":"administrative-shutdown"`) {
 		t.Errorf("replay stdout has no Cease from the sink:\n%s", c.stdout)
@@ -146,12 +149,15 @@ func TestEcho(t *testing.T) {
 	file := writeFile(t, "two.hex", upd1+"\n"+upd2+"\n")
 	// The replay peer listens; echo sends the two UPDATEs back and the
 	// replay peer, told to expect them, sees them on its stdout.
-	l, c := pair(t, []string{"--as", "65001", "replay", file}, []string{"--as", "65001", "--expect-updates", "2", "echo"})
+	l, c := pair(t, []string{"--as", "65001", "replay", file}, []string{"--as", "65001", "--until", "eor", "echo"})
 	if c.err != nil {
 		t.Fatalf("echo: %v\n%s", c.err, c.stderr)
 	}
 	if l.err != nil {
 		t.Fatalf("replay: %v\n%s", l.err, l.stderr)
+	}
+	if n := strings.Count(l.stdout, `"eor":"ipv4/unicast"`); n != 1 {
+		t.Errorf("replay peer saw End-of-RIB %d times, want 1 (echoed):\n%s", n, l.stdout)
 	}
 	for _, p := range []string{`"prefix":"1.1.0.0/16"`, `"prefix":"2.2.0.0/16"`} {
 		if strings.Count(l.stdout, p) != 1 {
@@ -476,5 +482,73 @@ func TestMD5(t *testing.T) {
 	}
 	if !strings.Contains(l.err.Error(), "no connection") {
 		t.Errorf("sink error = %v, want no connection", l.err)
+	}
+}
+
+// TestHoldTimer: a peer that goes silent after establishment gets Hold
+// Timer Expired once the negotiated hold time (3 s) has passed.
+func TestHoldTimer(t *testing.T) {
+	t.Parallel()
+	addr := nextAddr()
+	port := filepath.Join(t.TempDir(), "port")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	ch := start(ctx, t, "--listen", addr+":0", "--port-file", port, "--as", "65001", "--hold", "30", "sink")
+	conn := dialPortFile(t, addr, port)
+	defer func() { _ = conn.Close() }()
+	// OPEN with hold time 3: the smaller one is used.
+	began := time.Now()
+	for _, m := range []string{"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001D0104FDE900030A00000900", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304"} {
+		if _, err := conn.Write(mustHex(t, m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := io.ReadAll(conn)
+	took := time.Since(began)
+	// The sink's OPEN, its KEEPALIVE, one more KEEPALIVE (every second),
+	// then NOTIFICATION 4/0.
+	if want := "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0015030400"; !strings.HasSuffix(hexString(got), want) {
+		t.Errorf("the sink sent %s, want it to end with %s", hexString(got), want)
+	}
+	if took < 3*time.Second || took > 5*time.Second {
+		t.Errorf("hold timer expired after %s, want 3s", took)
+	}
+	r := <-ch
+	if r.err == nil || !strings.Contains(r.err.Error(), "hold timer expired: nothing received for 3s") {
+		t.Errorf("sink error = %v", r.err)
+	}
+}
+
+func dialPortFile(t *testing.T, addr, port string) net.Conn {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	var p []byte
+	for len(p) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no port file")
+		}
+		p, _ = os.ReadFile(port)
+		time.Sleep(10 * time.Millisecond)
+	}
+	conn, err := net.Dial("tcp", net.JoinHostPort(addr, strings.TrimSpace(string(p))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	return conn
+}
+
+func TestSinkText(t *testing.T) {
+	t.Parallel()
+	file := writeFile(t, "one.hex", upd1+"\n")
+	l, c := pair(t, []string{"--as", "65001", "--text", "--until", "eor", "sink"}, []string{"--as", "65001", "--quiet", "replay", file})
+	if l.err != nil || c.err != nil {
+		t.Fatalf("sink: %v\nreplay: %v", l.err, c.err)
+	}
+	if !strings.Contains(l.stdout, "type update\nlength 47\nupdate\n") || !strings.Contains(l.stdout, "prefix 1.1.0.0/16") {
+		t.Errorf("text output:\n%s", l.stdout)
+	}
+	if c.stdout != "" {
+		t.Errorf("--quiet replay printed %q", c.stdout)
 	}
 }

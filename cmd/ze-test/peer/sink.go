@@ -64,12 +64,12 @@ func (h *sinkHandler) received(s *session, msg []byte, m message.Message) error 
 		}
 	} else {
 		h.updates++
-		if h.echo {
-			if err := s.write(msg, true); err != nil {
-				return err
-			}
-			s.stats.addSent(1, 1)
+	}
+	if h.echo {
+		if err := s.write(msg, true); err != nil {
+			return err
 		}
+		s.stats.addSent(1, 1)
 	}
 	if h.hasGoal() && !h.done && h.goalMet() {
 		h.done = true
