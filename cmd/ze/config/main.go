@@ -51,6 +51,8 @@ confirm     confirm a commit confirmed (--confirmed MINUTES of a commit)
 history     list the commits (the newest is rollback 0)
 rollback    commit revision N again
 compare     the running configuration against rollback N, as +/- lines
+edit        the full-screen editor (docs/tui.md) on a private candidate;
+            commit from it (while the daemon runs: ze cli, then edit)
 
 FILE may be in the hierarchical form, the set form or JSON (found from its
 first word); - reads standard input. -m MODULE adds a YANG module (a
