@@ -31,6 +31,7 @@ type fixture struct {
 	srv   *Server
 	addr  string
 	key   gossh.Signer // admin's key
+	priv  ed25519.PrivateKey
 	store *zefs.Store
 	dir   string
 }
@@ -134,7 +135,7 @@ bgp {
 		db.Close()
 		store.Close()
 	})
-	return &fixture{db: db, srv: srv, addr: net.JoinHostPort(host, port), key: signer, store: store, dir: dir}
+	return &fixture{db: db, srv: srv, addr: net.JoinHostPort(host, port), key: signer, priv: priv, store: store, dir: dir}
 }
 
 var hashes sync.Map
