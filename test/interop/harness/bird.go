@@ -316,7 +316,8 @@ func (d *Bird) Enable(ctx context.Context, peer netip.Addr) error {
 	return err
 }
 
-// LastShutdownMessage reads the message BIRD shows in "Last error" of `show protocols all`.
+// LastShutdownMessage reads the "Message:" line BIRD shows in `show protocols all` after a
+// Cease that carried a shutdown communication.
 func (d *Bird) LastShutdownMessage(ctx context.Context, peer netip.Addr) (string, error) {
 	name, err := d.protoName(peer)
 	if err != nil {
@@ -327,15 +328,11 @@ func (d *Bird) LastShutdownMessage(ctx context.Context, peer netip.Addr) (string
 		return "", err
 	}
 	for _, line := range strings.Split(out, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Last error:"); ok {
-			v = strings.TrimSpace(v)
-			if i := strings.Index(v, `"`); i >= 0 && strings.HasSuffix(v, `"`) && i < len(v)-1 {
-				return v[i+1 : len(v)-1], nil
-			}
-			return "", fmt.Errorf("harness: bird: last error %q carries no message", v)
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Message:"); ok {
+			return strings.TrimSpace(v), nil
 		}
 	}
-	return "", fmt.Errorf("harness: bird: no last error for %s", name)
+	return "", fmt.Errorf("harness: bird: no shutdown message for %s", name)
 }
 
 // RequestRefresh sends ROUTE-REFRESH with `reload in`.
@@ -374,8 +371,9 @@ func (d *Bird) UpdatesReceived(ctx context.Context, peer netip.Addr) (int, error
 }
 
 var (
-	_ Daemon        = (*Bird)(nil)
-	_ Shutdowner    = (*Bird)(nil)
-	_ Refresher     = (*Bird)(nil)
-	_ UpdateCounter = (*Bird)(nil)
+	_ Daemon         = (*Bird)(nil)
+	_ ShutdownReader = (*Bird)(nil)
+	_ Shutdowner     = (*Bird)(nil)
+	_ Refresher      = (*Bird)(nil)
+	_ UpdateCounter  = (*Bird)(nil)
 )

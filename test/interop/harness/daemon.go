@@ -311,3 +311,9 @@ func New(kind string, node *Node, dir string, cfg Config) (Daemon, error) {
 
 // Kinds lists the daemons the harness can launch.
 var Kinds = []string{"bird", "frr", "gobgp", "openbgpd", "exabgp"}
+
+// PathAnnouncer is a daemon that can originate several paths for one prefix, told apart by their
+// ADD-PATH path identifier (RFC 7911).
+type PathAnnouncer interface {
+	AnnouncePath(ctx context.Context, r Route, id uint32) error
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -148,6 +149,8 @@ func (d *ExaBGP) Start(ctx context.Context) error {
 		"exabgp.log.destination=" + d.path("exabgp.log"),
 		"exabgp.api.ack=false",
 		"exabgp.api.cli=false",
+		"exabgp.log.packets=true",
+		"exabgp.log.level=DEBUG",
 	}
 	if err := d.spawn(env, "exabgp", d.path("exabgp.conf")); err != nil {
 		return err
@@ -262,8 +265,10 @@ func (d *ExaBGP) UpdatesReceived(_ context.Context, peer netip.Addr) (int, error
 	return n, err
 }
 
-// LastShutdownMessage decodes the data of the last Cease NOTIFICATION (RFC 8203: a length octet,
-// then UTF-8).
+// LastShutdownMessage returns the shutdown communication (RFC 8203/9003) of the last Cease
+// NOTIFICATION from peer: from the API's notification event, or, because ExaBGP 4.2 fails to
+// decode a Cease that carries one (a Python 3 bytes/str error, after which it answers with a
+// NOTIFICATION of its own), from the packet log (exabgp.log.packets).
 func (d *ExaBGP) LastShutdownMessage(_ context.Context, peer netip.Addr) (string, error) {
 	evs, err := d.events(peer)
 	if err != nil {
@@ -276,7 +281,59 @@ func (d *ExaBGP) LastShutdownMessage(_ context.Context, peer netip.Addr) (string
 		}
 		return decodeShutdownData(n.Data)
 	}
-	return "", fmt.Errorf("harness: exabgp: no Cease NOTIFICATION from %s", peer)
+	data, err := os.ReadFile(d.path("exabgp.log"))
+	if err != nil {
+		return "", fmt.Errorf("harness: exabgp log: %w", err)
+	}
+	if msg, ok := shutdownFromPacketLog(string(data), peer); ok {
+		return msg, nil
+	}
+	return "", fmt.Errorf("harness: exabgp: no Cease NOTIFICATION with a shutdown communication from %s", peer)
+}
+
+var exaConn = regexp.MustCompile(`\b((?:outgoing|incoming)-\d+) (\S+)-(\S+)`)
+
+// shutdownFromPacketLog finds, in ExaBGP's packet log, the last NOTIFICATION Cease
+// (Administrative Shutdown or Reset) received on a connection with peer, and decodes its
+// message. A message shows as two "received complete TCP payload" lines: the 19-octet header,
+// then the body, in groups of four hex digits.
+func shutdownFromPacketLog(log string, peer netip.Addr) (string, bool) {
+	conns := map[string]bool{}
+	var lastType byte
+	var msg string
+	found := false
+	for _, line := range strings.Split(log, "\n") {
+		if m := exaConn.FindStringSubmatch(line); m != nil && m[3] == peer.String() {
+			conns[m[1]] = true
+		}
+		_, hexPart, ok := strings.Cut(line, "received complete TCP payload (")
+		if !ok {
+			continue
+		}
+		conn := ""
+		for _, f := range strings.Fields(line) {
+			if strings.HasPrefix(f, "outgoing-") || strings.HasPrefix(f, "incoming-") {
+				conn = f
+				break
+			}
+		}
+		_, hexPart, _ = strings.Cut(hexPart, ")")
+		b, err := hex.DecodeString(strings.Join(strings.Fields(hexPart), ""))
+		if err != nil {
+			continue
+		}
+		if len(b) == 19 && bytes.Equal(b[:16], bytes.Repeat([]byte{0xff}, 16)) {
+			lastType = b[18]
+			continue
+		}
+		if lastType == 3 && conns[conn] && len(b) >= 3 && b[0] == 6 && (b[1] == 2 || b[1] == 4) {
+			if s, err := decodeShutdownData(hex.EncodeToString(b[2:])); err == nil {
+				msg, found = s, true
+			}
+		}
+		lastType = 0
+	}
+	return msg, found
 }
 
 func decodeShutdownData(s string) (string, error) {

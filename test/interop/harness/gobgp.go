@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -16,6 +17,8 @@ const gobgpAPI = "127.0.0.1:50051"
 // GoBGP runs gobgpd (`gobgpd -f gobgpd.toml --api-hosts 127.0.0.1:50051`) in its namespace and
 // drives it with `gobgp -u 127.0.0.1 -p 50051` run in the same namespace. The TOML file cannot
 // hold routes, so the configured routes are added with `gobgp global rib add` once it runs.
+// GoBGP is no Refresher: `gobgp neighbor X softresetin` re-applies policy to the Adj-RIB-In it
+// keeps and sends no ROUTE-REFRESH. It shows a received shutdown message only in its log.
 type GoBGP struct {
 	*base
 }
@@ -288,15 +291,51 @@ func (d *GoBGP) Enable(ctx context.Context, peer netip.Addr) error {
 	return err
 }
 
-// RequestRefresh runs `gobgp neighbor X softresetin`, which sends ROUTE-REFRESH.
-func (d *GoBGP) RequestRefresh(ctx context.Context, peer netip.Addr, family Family) error {
-	_, err := d.gobgp(ctx, "neighbor", peer.String(), "softresetin", "-a", gobgpFamily(family))
-	return err
+// gobgpNotification matches gobgpd's log line for a received Cease that carried a shutdown
+// communication, which it logs as Communicated-Reason.
+var gobgpNotification = regexp.MustCompile(`msg="received notification" Code=6 Communicated-Reason=("(?:[^"\\]|\\.)*"|\S+) .*?Key="?([^" ]+)"?`)
+
+// LastShutdownMessage reads the last shutdown communication from peer that gobgpd logged.
+func (d *GoBGP) LastShutdownMessage(_ context.Context, peer netip.Addr) (string, error) {
+	ms := gobgpNotification.FindAllStringSubmatch(d.LogText(), -1)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i][2] != peer.String() {
+			continue
+		}
+		msg := ms[i][1]
+		if strings.HasPrefix(msg, `"`) {
+			u, err := strconv.Unquote(msg)
+			if err != nil {
+				return "", fmt.Errorf("harness: gobgp log reason %s: %w", msg, err)
+			}
+			msg = u
+		}
+		return msg, nil
+	}
+	return "", fmt.Errorf("harness: gobgp: no Cease NOTIFICATION with a message from %s in its log", peer)
 }
 
 var (
-	_ Daemon        = (*GoBGP)(nil)
-	_ Shutdowner    = (*GoBGP)(nil)
-	_ Refresher     = (*GoBGP)(nil)
-	_ UpdateCounter = (*GoBGP)(nil)
+	_ Daemon         = (*GoBGP)(nil)
+	_ Shutdowner     = (*GoBGP)(nil)
+	_ ShutdownReader = (*GoBGP)(nil)
+	_ UpdateCounter  = (*GoBGP)(nil)
 )
+
+// AnnouncePath adds r with ADD-PATH path identifier id (`gobgp global rib add … identifier ID`),
+// so that one prefix can be sent with several paths.
+func (d *GoBGP) AnnouncePath(ctx context.Context, r Route, id uint32) error {
+	nh := r.NextHop
+	if !nh.IsValid() {
+		nh = d.node.Addr(r.Prefix.Addr())
+	}
+	args := []string{"global", "rib", "add", "-a", gobgpFamily(r.Family()), r.Prefix.String(), "identifier",
+		strconv.FormatUint(uint64(id), 10), "nexthop", nh.String()}
+	if r.HasMED {
+		args = append(args, "med", strconv.FormatUint(uint64(r.MED), 10))
+	}
+	_, err := d.gobgp(ctx, args...)
+	return err
+}
+
+var _ PathAnnouncer = (*GoBGP)(nil)
