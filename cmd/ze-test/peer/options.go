@@ -12,6 +12,7 @@ import (
 
 	"github.com/zebgp/ze/bgp/wire"
 	"github.com/zebgp/ze/bgp/wire/capability"
+	"github.com/zebgp/ze/bgp/wire/message"
 )
 
 // Mode is what the peer does once the session is up.
@@ -78,9 +79,11 @@ type Config struct {
 	UntilEOR        bool
 	Text            bool
 	Quiet           bool
-	Exit            bool // replay: exit once everything is sent
-	NoEOR           bool // replay: no End-of-RIB after the file
-	SignalPID       int  // check: the process that signal lines go to
+	Exit            bool   // replay: exit once everything is sent
+	NoEOR           bool   // replay: no End-of-RIB after the file
+	SignalPID       int    // check: the process that signal lines go to
+	OpenHex         []byte // sent in place of our OPEN, unchecked
+	NotifyMessage   string // RFC 9003 communication of --notify
 	Debug           bool
 
 	Mode Mode
@@ -153,6 +156,15 @@ func ParseArgs(args []string, stderr io.Writer) (*Config, error) {
 	fl.Func("notify", "send a NOTIFICATION `CODE/SUBCODE` at --notify-at", func(s string) error {
 		c, err := parseCode(s)
 		cfg.Notify = c
+		return err
+	})
+	fl.StringVar(&cfg.NotifyMessage, "notify-message", "", "the shutdown communication (RFC 9003) of a --notify 6/2 or 6/4, `TEXT`")
+	fl.Func("open-hex", "send these bytes, as `HEX`, in place of our OPEN (unchecked: a bad OPEN, or another message)", func(s string) error {
+		b, err := decodeHex(s)
+		if err == nil && len(b) == 0 {
+			err = errors.New("no bytes")
+		}
+		cfg.OpenHex = b
 		return err
 	})
 	fl.Func("notify-at", "when --notify fires: `open`, established or end", func(s string) error {
@@ -252,10 +264,21 @@ func (cfg *Config) finish(pos []string, id string, hold int, until string) error
 	if cfg.ExpectUpdates < 0 {
 		return fmt.Errorf("--expect-updates: want a positive number, got %d", cfg.ExpectUpdates)
 	}
+	if cfg.NotifyMessage != "" && cfg.notification().Data == nil {
+		return errors.New("--notify-message goes with --notify 6/2 or 6/4 (RFC 9003)")
+	}
 	if len(cfg.MD5) > 80 {
 		return errors.New("--md5: a key has at most 80 bytes")
 	}
 	return nil
+}
+
+// notification is the NOTIFICATION of --notify (with --notify-message).
+func (cfg *Config) notification() message.Notification {
+	if cfg.Notify.Code == wire.NotifyCease && (cfg.Notify.Subcode == wire.CeaseAdminShutdown || cfg.Notify.Subcode == wire.CeaseAdminReset) {
+		return message.NewShutdown(cfg.Notify.Subcode, cfg.NotifyMessage)
+	}
+	return message.Notification{Code: cfg.Notify.Code, Subcode: cfg.Notify.Subcode}
 }
 
 func parseASN(s string) (uint32, error) {

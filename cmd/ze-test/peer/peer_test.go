@@ -552,3 +552,46 @@ func TestSinkText(t *testing.T) {
 		t.Errorf("--quiet replay printed %q", c.stdout)
 	}
 }
+
+// TestOpenHex sends a broken OPEN, or an UPDATE in its place; the sink
+// answers with the NOTIFICATION RFC 4271 §6.2 and RFC 6608 name.
+func TestOpenHex(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, hex, notify, sinkErr string
+	}{
+		{"version 3", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001D0103FDE9005A0A00000900", "2/1", "unsupported-version-number"},
+		{"hold time 1", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001D0104FDE900010A00000900", "2/6", "unacceptable-hold-time"},
+		{"bgp id 0", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001D0104FDE9005A0000000000", "2/3", "bad-bgp-identifier"},
+		{"update before open", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000", "5/1", "received update before OPEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l, c := pair(t, []string{"--as", "65001", "sink"}, []string{"--as", "65001", "--open-hex", tt.hex, "--expect-notification", tt.notify, "sink"})
+			if l.err == nil || !strings.Contains(l.err.Error(), tt.sinkErr) {
+				t.Errorf("sink error = %v, want %q", l.err, tt.sinkErr)
+			}
+			if c.err != nil {
+				t.Errorf("sender did not get NOTIFICATION %s: %v\n%s", tt.notify, c.err, c.stdout)
+			}
+		})
+	}
+}
+
+func TestNotifyMessage(t *testing.T) {
+	t.Parallel()
+	l, c := pair(t, []string{"--as", "65001", "--expect-notification", "6/2", "sink"},
+		[]string{"--as", "65001", "--notify", "6/2", "--notify-message", "maintenance window", "--notify-at", "established", "sink"})
+	if l.err != nil || c.err != nil {
+		t.Fatalf("sink: %v\nsender: %v", l.err, c.err)
+	}
+	if !strings.Contains(l.stdout, `"communication":"maintenance window"`) {
+		t.Errorf("no shutdown communication in:\n%s", l.stdout)
+	}
+	var out bytes.Buffer
+	if code := Main([]string{"--listen", "127.0.0.1:0", "--notify", "3/1", "--notify-message", "x", "sink"}, &out, &out); code != 1 ||
+		!strings.Contains(out.String(), "--notify-message goes with --notify 6/2 or 6/4") {
+		t.Errorf("--notify-message with 3/1: exit %d, %s", code, out.String())
+	}
+}

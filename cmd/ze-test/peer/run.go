@@ -147,6 +147,9 @@ func (r *runner) session(ctx context.Context, conn net.Conn, i int) error {
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Now()) })
 	ownOpen, extra := r.h.setup(i)
+	if ownOpen == nil && r.cfg.OpenHex != nil {
+		ownOpen = r.cfg.OpenHex
+	}
 	err := s.handshake(ownOpen, extra, r.deadline)
 	stop()
 	if ctx.Err() != nil {
@@ -160,7 +163,7 @@ func (r *runner) session(ctx context.Context, conn net.Conn, i int) error {
 		return r.notificationResult(err)
 	}
 	if r.cfg.Notify.Set && r.cfg.NotifyAt == NotifyAtEstablished {
-		s.notify(message.Notification{Code: r.cfg.Notify.Code, Subcode: r.cfg.Notify.Subcode})
+		s.notify(r.cfg.notification())
 		return nil
 	}
 	err = r.loop(ctx, s)
@@ -201,7 +204,7 @@ func (r *runner) notificationResult(err error) error {
 func (r *runner) finish(s *session) error {
 	n := message.Notification{Code: wire.NotifyCease, Subcode: wire.CeaseAdminShutdown}
 	if r.cfg.Notify.Set && r.cfg.NotifyAt == NotifyAtEnd {
-		n = message.Notification{Code: r.cfg.Notify.Code, Subcode: r.cfg.Notify.Subcode}
+		n = r.cfg.notification()
 	}
 	s.notify(n)
 	return nil

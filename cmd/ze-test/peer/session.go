@@ -334,7 +334,7 @@ func (s *session) handshake(ownOpen []byte, extraCaps []capability.Capability, d
 	s.hold = min(ours, theirs)
 
 	if s.cfg.Notify.Set && s.cfg.NotifyAt == NotifyAtOpen {
-		s.notify(message.Notification{Code: s.cfg.Notify.Code, Subcode: s.cfg.Notify.Subcode})
+		s.notify(s.cfg.notification())
 		return errNotifiedAtOpen
 	}
 	if err := s.write(keepalive[:], true); err != nil {
@@ -383,20 +383,24 @@ func (s *session) ownHold() uint16 { return s.cfg.Hold }
 // our AS when none was configured.
 func (s *session) sendOpen(ownOpen []byte, extra []capability.Capability, peerAS uint32) error {
 	if ownOpen != nil {
+		// Sent as given, even broken (--open-hex is how a bad OPEN, or a
+		// message before the OPEN, is sent); a valid OPEN also gives the
+		// capabilities and hold time that the session then uses.
 		m, err := message.Parse(ownOpen, wire.MaxMsgLen)
-		if err != nil {
-			return fmt.Errorf("the OPEN to send is not a valid OPEN: %w", err)
-		}
-		if m.Type != wire.MsgOpen {
-			return fmt.Errorf("the OPEN to send is a %s", m.Type)
-		}
-		it := m.Open.Capabilities()
-		for r, ok := it.Next(); ok; r, ok = it.Next() {
-			if c, err := r.Parse(); err == nil {
-				s.local = append(s.local, c)
+		switch {
+		case err != nil:
+			s.log.Info("sending an OPEN that does not parse", "error", err.Error())
+		case m.Type != wire.MsgOpen:
+			s.log.Info("sending another message in place of the OPEN", "type", m.Type.String())
+		default:
+			it := m.Open.Capabilities()
+			for r, ok := it.Next(); ok; r, ok = it.Next() {
+				if c, err := r.Parse(); err == nil {
+					s.local = append(s.local, c)
+				}
 			}
+			s.cfg.Hold = m.Open.HoldTime
 		}
-		s.cfg.Hold = m.Open.HoldTime
 		s.localRaw = ownOpen
 		return s.write(ownOpen, true)
 	}
