@@ -34,7 +34,7 @@ type bgpComponent struct {
 
 func newBGP(h *hub.Hub, log *slog.Logger, running func() (*config.Tree, error)) *bgpComponent {
 	return &bgpComponent{
-		rx:      reactor.New(reactor.Options{Hub: h, Logger: log.With("component", "bgp")}),
+		rx:      reactor.New(reactor.Options{Hub: h, Logger: log}),
 		running: running,
 	}
 }
