@@ -28,7 +28,7 @@ func (c *streamConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (c *streamConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (c *streamConn) Write(p []byte) (int, error)     { return len(p), nil }
 func (c *streamConn) SetReadDeadline(time.Time) error { return nil }
 
 func benchSession(b *testing.B, msg []byte) *session {
