@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
@@ -178,5 +180,60 @@ func TestLocalSocket(t *testing.T) {
 	hist, _ := f.db.History()
 	if hist[0].User == "whoever" || hist[0].User == "" {
 		t.Fatalf("committed as %q, want the OS user", hist[0].User)
+	}
+}
+
+func TestEditOpensTheEditor(t *testing.T) {
+	f := newFixture(t, nil)
+	c := f.mustDial(t, "admin", gossh.Password("secret"))
+	tm := openTerm(t, c, 100, 30)
+	pos := tm.scr.waitFor(t, 0, "admin@r1> ")
+	tm.typ(t, "configure\r")
+	pos = tm.scr.waitFor(t, pos, "admin@r1# ")
+	tm.typ(t, "edit\r")
+	pos = tm.scr.waitFor(t, pos, "ze configure")
+	pos = tm.scr.waitFor(t, pos, "host-name")
+	tm.typ(t, "q")
+	// back in the shell, which still reads its input
+	pos = tm.scr.waitFor(t, pos, "admin@r1# ")
+	tm.typ(t, "show system host-name\r")
+	tm.scr.waitFor(t, pos, "host-name r1;")
+}
+
+func TestMonitorInterrupted(t *testing.T) {
+	events := make(chan []byte, 1)
+	stopped := make(chan struct{})
+	f := newFixture(t, func(o *Options) {
+		o.Events = func(_ context.Context, topic string) (<-chan []byte, func(), error) {
+			events <- []byte(`{"topic":"bgp/state","peer":"p1","state":"established"}`)
+			return events, func() { close(stopped) }, nil
+		}
+	})
+	c := f.mustDial(t, "admin", gossh.Password("secret"))
+	tm := openTerm(t, c, 100, 5)
+	pos := tm.scr.waitFor(t, 0, "admin@r1> ")
+	tm.typ(t, "monitor event bgp\r")
+	pos = tm.scr.waitFor(t, pos, `"state":"established"}`)
+	tm.typ(t, "\x03")
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Ctrl-C did not stop monitor event")
+	}
+	pos = tm.scr.waitFor(t, pos, "admin@r1> ")
+	tm.typ(t, "show configuration system host-name\r")
+	tm.scr.waitFor(t, pos, "host-name r1;")
+}
+
+func TestShowLogFromRing(t *testing.T) {
+	ring := NewLogRing(3)
+	log := slog.New(ring.Handler(nil))
+	for i := range 5 {
+		log.Info("line", "n", i)
+	}
+	f := newFixture(t, func(o *Options) { o.Log = ring })
+	out, _, code := execute(t, f.mustDial(t, "bob", gossh.Password("bobpw")), "show log")
+	if code != 0 || strings.Count(out, "\n") != 3 || !strings.Contains(out, "msg=line n=2\n") || !strings.HasSuffix(out, "msg=line n=4\n") || strings.Contains(out, "n=1") {
+		t.Fatalf("show log: %d %q", code, out)
 	}
 }
