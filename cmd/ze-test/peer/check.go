@@ -81,6 +81,7 @@ func (h *checkHandler) established(s *session) error {
 		if err := s.write(defaultRoute(s), true); err != nil {
 			return err
 		}
+		s.stats.addSent(1, 1)
 	}
 	if h.script.SendUnknownMsg {
 		var b [wire.HeaderLen]byte
@@ -138,7 +139,14 @@ func (h *checkHandler) act(s *session, it *Item) error {
 		s.notify(message.NewShutdown(wire.CeaseAdminShutdown, it.Text))
 		return nil
 	case ItemSend:
-		return s.write(it.Raw, true)
+		if err := s.write(it.Raw, true); err != nil {
+			return err
+		}
+		upd := 0
+		if len(it.Raw) >= wire.HeaderLen && it.Raw[18] == byte(wire.MsgUpdate) {
+			upd = 1
+		}
+		s.stats.addSent(upd, 1)
 	}
 	return nil
 }
