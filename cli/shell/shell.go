@@ -300,10 +300,19 @@ func fixPos(e *SyntaxError, line string) *SyntaxError {
 var ErrDenied = errors.New("permission denied")
 
 // Run runs one command line, writing its output to w. A *SyntaxError has
-// the place of the failing word; FormatError shows it with a caret.
+// the place of the failing word; FormatError shows it with a caret. A line
+// that ends with an unquoted "?" prints the help instead, as ? does in the
+// line editor.
 func (sh *Shell) Run(ctx context.Context, line string, w io.Writer) error {
 	sh.view = nil
 	defer func() { sh.view = nil }()
+	if t := strings.TrimRight(line, " \t"); strings.HasSuffix(t, "?") {
+		// the help of ?, where no line editor catches it (exec, batch)
+		if toks, open, err := tokenize(t); err == nil && open < 0 && len(toks) > 0 && !toks[len(toks)-1].Quoted {
+			_, err := io.WriteString(w, FormatItems(sh.Help(t[:len(t)-1])))
+			return err
+		}
+	}
 	toks, err := Tokenize(line)
 	if err != nil {
 		return err

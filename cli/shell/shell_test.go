@@ -112,3 +112,15 @@ func TestHelpAndComplete(t *testing.T) {
 	contains(t, "pipe", FormatItems(sh.Help("show | ")), "compare", "display", "match")
 	contains(t, "commit", FormatItems(sh.Help("commit ")), "confirmed", "check", "comment", "and-quit")
 }
+
+func TestQuestionMarkLine(t *testing.T) {
+	sh := newShell(t, openDB(t), SuperUser)
+	out := mustRun(t, sh, "show ?")
+	contains(t, "show ?", out, "Possible completions:", "configuration", "Show the running configuration")
+	out = mustRun(t, sh, "show configuration bgp group g peer p?")
+	contains(t, "keys", out, "p1", "p2")
+	// a quoted ? is a word
+	if _, err := run(t, sh, `show configuration "?"`); err == nil {
+		t.Fatal(`"?" ran as help`)
+	}
+}
