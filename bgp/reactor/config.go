@@ -558,8 +558,8 @@ func parseASN(s string) (uint32, error) {
 	if hi, lo, ok := strings.Cut(s, "."); ok {
 		h, err1 := strconv.ParseUint(hi, 10, 16)
 		l, err2 := strconv.ParseUint(lo, 10, 16)
-		if err1 != nil || err2 != nil {
-			return 0, fmt.Errorf("AS number %q: want asplain or asdot", s)
+		if err1 != nil || err2 != nil || h == 0 && l == 0 {
+			return 0, fmt.Errorf("AS number %q: want asplain or asdot, not 0", s)
 		}
 		return uint32(h<<16 | l), nil
 	}

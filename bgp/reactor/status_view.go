@@ -44,13 +44,19 @@ type PeerDetail struct {
 	LocalAddress netip.Addr       `json:"local-address,omitzero"`
 	HoldTime     time.Duration    `json:"hold-time-ns"`
 	Families     []FamilyCounters `json:"families"`
-	// Session are the message counters per type of the current session.
-	Session          SessionStats `json:"session"`
-	UpdatesReceived  uint64       `json:"updates-received"`
-	TreatAsWithdraw  uint64       `json:"treat-as-withdraw"`
-	RefreshReceived  uint64       `json:"route-refresh-received"`
-	LastError        string       `json:"last-error,omitempty"`
-	LastNotification string       `json:"last-notification,omitempty"`
+	// Session is the current session's Stats; its message counters per
+	// type are in JSON as received and sent.
+	Session          SessionStats  `json:"-"`
+	Received         MessageCounts `json:"received"`
+	Sent             MessageCounts `json:"sent"`
+	EstablishedSince time.Time     `json:"established-since,omitzero"`
+	// Established counts the times the current session came up.
+	Established      uint64 `json:"established"`
+	UpdatesReceived  uint64 `json:"updates-received"`
+	TreatAsWithdraw  uint64 `json:"treat-as-withdraw"`
+	RefreshReceived  uint64 `json:"route-refresh-received"`
+	LastError        string `json:"last-error,omitempty"`
+	LastNotification string `json:"last-notification,omitempty"`
 	// RoutesOut is the number of routes of run-time commands kept for the
 	// peer (its adj-rib-out), StaticRoutes those of its config.
 	RoutesOut    int `json:"routes-out"`
@@ -141,6 +147,8 @@ func (p *peer) detail(now time.Time) PeerDetail {
 	d.StaticRoutes = len(pc.Static)
 	if s != nil {
 		d.Session = s.Stats()
+		d.Received, d.Sent = d.Session.In, d.Session.Out
+		d.EstablishedSince, d.Established = d.Session.EstablishedSince, d.Session.Established
 	}
 	p.in.mu.Lock()
 	for _, f := range p.in.order {
