@@ -38,9 +38,8 @@ type SessionConfig struct {
 	// HoldTime is the hold time we propose: 0 or 3 s to 65535 s. The zero
 	// value of SessionConfig does not mean 0: use NoHoldTime for that.
 	HoldTime time.Duration
-	// Keepalive is the keepalive interval; 0 means a third of the
-	// negotiated hold time (the fsm's rule; another value is not applied
-	// yet and is reported in Negotiated only).
+	// Keepalive is the keepalive interval when shorter than a third of
+	// the negotiated hold time, which is used otherwise (and when 0).
 	Keepalive    time.Duration
 	ConnectRetry time.Duration
 	// Passive waits for the peer to connect and never dials.

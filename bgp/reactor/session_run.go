@@ -191,6 +191,9 @@ func (s *Session) next() (time.Time, bool) {
 func (s *Session) step(t *track, in fsm.Input, msg []byte) {
 	from := t.m.State()
 	to, acts := t.m.Handle(in)
+	if s.cfg.Keepalive > 0 {
+		s.keepalive(t, acts)
+	}
 	t.timers.Apply(s.opts.Clock.Now(), acts)
 	if d, ok := t.timers.Next(); ok && (s.st.armed.IsZero() || d.Before(s.st.armed)) {
 		s.st.armed = d
@@ -243,6 +246,21 @@ func (s *Session) step(t *track, in fsm.Input, msg []byte) {
 		}
 	}
 	s.settle(t)
+}
+
+// keepalive shortens the KeepaliveTimer the machine starts (a third of the
+// hold time, jittered) to the configured interval, with the same jitter,
+// when that is shorter.
+func (s *Session) keepalive(t *track, acts []fsm.Action) {
+	third := t.m.HoldTime() / 3
+	if third <= 0 || s.cfg.Keepalive >= third {
+		return
+	}
+	for i := range acts {
+		if a := &acts[i]; a.Kind == fsm.StartTimer && a.Timer == fsm.KeepaliveTimer {
+			a.Duration = time.Duration(float64(s.cfg.Keepalive) * float64(a.Duration) / float64(third))
+		}
+	}
 }
 
 // report tells the handler about a state change of the main machine.
@@ -380,7 +398,7 @@ func (s *Session) up(t *track) {
 	}
 	neg := &Negotiated{
 		Send: o.Negotiated.Send, Recv: o.Negotiated.Recv, SendID: o.SendID, RecvID: o.RecvID,
-		HoldTime: o.HoldTime, Keepalive: o.Keepalive, PeerRouterID: o.PeerID, PeerAS: o.PeerAS,
+		HoldTime: o.HoldTime, Keepalive: keepaliveOf(s.cfg.Keepalive, o.Keepalive), PeerRouterID: o.PeerID, PeerAS: o.PeerAS,
 		Internal: o.Internal, Families: o.Negotiated.Families, Capabilities: o.Negotiated,
 		Local: c.local, Remote: c.remote, Direction: c.dir,
 	}
@@ -391,6 +409,15 @@ func (s *Session) up(t *track) {
 	s.ctr.mu.Lock()
 	s.ctr.neg, s.ctr.writer, s.ctr.establishedSince = neg, c.w, s.opts.Clock.Now()
 	s.ctr.mu.Unlock()
+}
+
+// keepaliveOf is the keepalive interval used: the configured one when it
+// is shorter than the FSM's third of the hold time.
+func keepaliveOf(configured, third time.Duration) time.Duration {
+	if configured > 0 && configured < third {
+		return configured
+	}
+	return third
 }
 
 // downCounters forgets the Established session.

@@ -186,3 +186,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestSessionKeepaliveConfigured: a configured keepalive shorter than a
+// third of the hold time is used.
+func TestSessionKeepaliveConfigured(t *testing.T) {
+	clock := fsm.NewFakeClock(time.Unix(1000, 0))
+	s, rec, raw := dialRaw(t, "127.0.45.11", "127.0.45.12", fakeOpts(clock), func(c *SessionConfig) {
+		c.HoldTime, c.Keepalive = 30*time.Second, 4*time.Second
+	})
+	establishRaw(t, s, rec, raw, 30)
+	if neg, _ := s.Negotiated(); neg.Keepalive != 4*time.Second || neg.HoldTime != 30*time.Second {
+		t.Errorf("negotiated keepalive %v hold %v, want 4s 30s", neg.Keepalive, neg.HoldTime)
+	}
+	advance(s, clock, 3*time.Second)
+	if m, err := raw.tryRead(100 * time.Millisecond); err == nil {
+		t.Fatalf("got % X after 3s, want nothing", m)
+	}
+	advance(s, clock, time.Second)
+	if m := raw.read(); !bytes.Equal(m, keepaliveMsg) {
+		t.Fatalf("got % X after 4s, want a keepalive", m)
+	}
+}
