@@ -261,6 +261,17 @@ func (cfg *Config) finish(pos []string, id string, hold int, until string) error
 	default:
 		return fmt.Errorf("--until: want eor, got %q", until)
 	}
+	sinkLike := cfg.Mode == ModeSink || cfg.Mode == ModeEcho
+	switch {
+	case !sinkLike && (cfg.UntilEOR || cfg.ExpectUpdates != 0):
+		return fmt.Errorf("--until and --expect-updates go with sink or echo, not %s", cfg.Mode)
+	case cfg.Mode != ModeReplay && (cfg.Exit || cfg.NoEOR):
+		return fmt.Errorf("--exit and --no-eor go with replay, not %s", cfg.Mode)
+	case cfg.Mode != ModeCheck && cfg.SignalPID != 0:
+		return fmt.Errorf("--signal-pid goes with check, not %s", cfg.Mode)
+	case cfg.Mode == ModeCheck && (cfg.Text || cfg.Quiet):
+		return errors.New("check prints no messages: --text and --quiet do not apply")
+	}
 	if cfg.ExpectUpdates < 0 {
 		return fmt.Errorf("--expect-updates: want a positive number, got %d", cfg.ExpectUpdates)
 	}

@@ -452,6 +452,9 @@ func TestMainExit(t *testing.T) {
 		{"replay without file", []string{"--listen", "127.0.0.1:0", "replay"}, 1, "usage: replay FILE"},
 		{"replay missing file", []string{"--listen", "127.0.0.1:0", "replay", "/nonexistent/x.hex"}, 2, "no such file"},
 		{"check missing file", []string{"--listen", "127.0.0.1:0", "check", "/nonexistent/x.msg"}, 2, "no such file"},
+		{"until with replay", []string{"--listen", "127.0.0.1:0", "--until", "eor", "replay", "x"}, 1, "--until and --expect-updates go with sink or echo, not replay"},
+		{"exit with sink", []string{"--listen", "127.0.0.1:0", "--exit", "sink"}, 1, "--exit and --no-eor go with replay, not sink"},
+		{"signal-pid with sink", []string{"--listen", "127.0.0.1:0", "--signal-pid", "1", "sink"}, 1, "--signal-pid goes with check"},
 		{"bad id", []string{"--connect", "127.0.0.1:1", "--id", "::1", "sink"}, 1, "--id: want a non-zero IPv4 address"},
 	}
 	for _, tt := range tests {
