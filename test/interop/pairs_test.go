@@ -3,6 +3,7 @@ package interop
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,7 @@ func runPair(t *testing.T, ka, kb string) {
 	if t.Failed() {
 		return
 	}
+	checkDetects(ctx, t, p.B, na.V4, sa.Routes[:10])
 
 	// Run time: each side withdraws its first IPv4 and first IPv6 route and announces a new one.
 	for _, s := range []struct {
@@ -137,6 +139,35 @@ func runPair(t *testing.T, ka, kb string) {
 			}
 		}
 		check(s.reader, s.from, nil, []netip.Prefix{added[0].Prefix, added[1].Prefix})
+	}
+}
+
+// checkDetects proves that CheckRoutes cannot pass vacuously: against the routes reader really
+// holds, a wrong MED, a missing community, a wrong large community and a prefix never announced
+// are each reported.
+func checkDetects(ctx context.Context, t *testing.T, reader harness.Daemon, from netip.Addr, sent []harness.Route) {
+	t.Helper()
+	want := make([]harness.Route, len(sent))
+	copy(want, sent)
+	want[0].MED++
+	want[1].Communities = want[1].Communities[:1]
+	want[2].LargeCommunities = []harness.LargeCommunity{{Global: 1, Local1: 2, Local2: 3}}
+	never := netip.MustParsePrefix("203.0.113.0/24")
+	want = append(want, harness.Route{Prefix: never})
+	err := harness.CheckRoutes(ctx, reader, from, harness.IPv4Unicast, want, []netip.Prefix{sent[3].Prefix})
+	if err == nil {
+		t.Fatalf("%s: CheckRoutes accepted wrong expectations", reader.Kind())
+	}
+	for _, part := range []string{
+		want[0].Prefix.String() + " from " + from.String() + ": med",
+		want[1].Prefix.String() + " from " + from.String() + ": communities",
+		want[2].Prefix.String() + " from " + from.String() + ": large communities",
+		never.String() + " missing",
+		sent[3].Prefix.String() + " from " + from.String() + " still present",
+	} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("%s: CheckRoutes error %q does not report %q", reader.Kind(), err, part)
+		}
 	}
 }
 
