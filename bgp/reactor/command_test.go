@@ -523,3 +523,18 @@ func TestPrefixLimit(t *testing.T) {
 		t.Errorf("detail: last error %q, families %+v", d.LastError, d.Families)
 	}
 }
+
+func TestVerifyFSM(t *testing.T) {
+	fr := newFakeReactor(t, Config{})
+	cfg := threePeers()
+	cfg.Peers[0].MD5Password = strings.Repeat("k", 81)
+	err := fr.r.Verify(cfg)
+	if err == nil || err.Error() != "reactor: peer a: session: md5 password longer than 80 bytes" {
+		t.Errorf("verify: %v", err)
+	}
+	cfg = threePeers()
+	cfg.RouterID = netip.Addr{}
+	if err := fr.r.Verify(cfg); err == nil || !strings.Contains(err.Error(), "reactor: no router-id: set bgp router-id") {
+		t.Errorf("verify without router-id: %v", err)
+	}
+}

@@ -181,7 +181,9 @@ func (r *Reactor) Stop(ctx context.Context, message string) error {
 // listen addresses the system can bind.
 func (r *Reactor) Verify(cfg Config) error {
 	var errs []error
-	if len(cfg.Peers) > 0 && (!cfg.RouterID.Is4() || cfg.RouterID.IsUnspecified()) {
+	if len(cfg.Peers) > 0 && !cfg.RouterID.IsValid() {
+		errs = append(errs, errors.New("reactor: no router-id: set bgp router-id"))
+	} else if len(cfg.Peers) > 0 && (!cfg.RouterID.Is4() || cfg.RouterID.IsUnspecified()) {
 		errs = append(errs, fmt.Errorf("reactor: router-id %v: want a non-zero IPv4 address", cfg.RouterID))
 	}
 	names := map[string]bool{}
@@ -229,14 +231,16 @@ func verifyPeer(routerID netip.Addr, p *PeerConfig) error {
 	if p.LocalAS == 0 {
 		errs = append(errs, fmt.Errorf("reactor: peer %s: no local-as", p.Name))
 	}
-	fc := fsm.DefaultConfig()
-	fc.LocalAS, fc.LocalID, fc.PeerAS = p.LocalAS, routerID, p.RemoteAS
-	fc.HoldTime = p.HoldTime
-	if p.ConnectRetry > 0 {
-		fc.ConnectRetryTime = p.ConnectRetry
-	}
 	if p.HoldTime != 0 && p.HoldTime < 3*time.Second {
 		errs = append(errs, fmt.Errorf("reactor: peer %s: hold-time %s: want 0 or at least 3s", p.Name, p.HoldTime))
+	}
+	if len(errs) == 0 {
+		// What the session and its FSM will refuse (capabilities, a 4-octet
+		// local AS, MD5 key length, …).
+		sc := p.SessionConfig(routerID)
+		if _, err := sc.FSMConfig(); err != nil {
+			errs = append(errs, fmt.Errorf("reactor: peer %s: %w", p.Name, err))
+		}
 	}
 	for _, r := range p.Static {
 		f := wire.IPv4Unicast

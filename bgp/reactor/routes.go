@@ -176,11 +176,8 @@ func staticUpdate(r *StaticRoute, pc *PeerConfig, neg *Negotiated) (*route.Updat
 			}
 		}
 	}
-	if r.Prefix.Addr().Is6() && nh.Is4() && !pc.RemoteAddr.Is6() {
-		// An IPv6 route over an IPv4 session with next hop self: the
-		// builder carries it as ::ffff:a.b.c.d (RFC 4798).
-		nh = nh.Unmap()
-	}
+	// An IPv6 route with an IPv4 next hop (self on an IPv4 session) is
+	// carried as ::ffff:a.b.c.d by the builder (RFC 4798).
 	var b strings.Builder
 	b.WriteString("update text origin set ")
 	b.WriteString(r.Origin)
