@@ -18,7 +18,7 @@ import (
 const usage = `usage: ze schema list [--json] [-m FILE]...
        ze schema show [-m FILE]... MODULE
        ze schema tree [-m FILE]... [PATH]
-       ze schema methods [--json] [-m FILE]... [METHOD|MODULE]...
+       ze schema methods [--json] [--state DIR] [-m FILE]... [METHOD|MODULE]...
 
 list  the YANG modules: name, revision, namespace
 show  the text of MODULE
@@ -26,7 +26,8 @@ tree  the configuration schema (RFC 8340 tree diagram), or the subtree at
       PATH: node names separated by '/' or blanks, such as bgp/group/peer
 methods  the RPCs of the modules, with those of the plugins built into ze,
       as the methods plugins and the CLI call (module:rpc-name), with their
-      input and output; or only those named
+      input and output; or only those named. --state DIR adds the modules
+      of the plugins the daemon of DIR runs
 
 -m FILE adds a YANG module (a plugin's, say) to the modules ze is built with.
 `

@@ -1,16 +1,22 @@
 package schema
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"net"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	goyang "github.com/openconfig/goyang/pkg/yang"
 
 	"github.com/zebgp/ze/engine/plugin/host"
+	"github.com/zebgp/ze/engine/plugin/rpc"
 	"github.com/zebgp/ze/yang"
 )
 
@@ -37,6 +43,7 @@ type param struct {
 // plugins and the CLI call ("module:rpc-name"), with input and output.
 func runMethods(c *cmdline, args []string) int {
 	asJSON := c.fs.Bool("json", false, "print a JSON array")
+	state := c.fs.String("state", "", "add the modules of the plugins the daemon of `DIR` runs")
 	rest, ok := c.parse(args)
 	if !ok {
 		return 1
@@ -45,7 +52,15 @@ func runMethods(c *cmdline, args []string) int {
 	if t == nil {
 		return code
 	}
-	ms, err := methods(t, host.ShippedYANG())
+	mods := host.ShippedYANG()
+	if *state != "" {
+		running, err := runningModules(*state)
+		if err != nil {
+			return c.errorf(1, "%v", err)
+		}
+		mods = append(mods, running...)
+	}
+	ms, err := methods(t, mods)
 	if err != nil {
 		return c.errorf(1, "%v", err)
 	}
@@ -74,6 +89,35 @@ func runMethods(c *cmdline, args []string) int {
 	}
 	writeMethods(c.stdout, ms)
 	return 0
+}
+
+// runningModules asks the daemon's plugin host (DIR/plugin.sock) for the
+// modules of its plugins.
+func runningModules(dir string) ([]host.PluginModule, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "unix", filepath.Join(dir, host.SocketName))
+	if err != nil {
+		return nil, fmt.Errorf("the daemon of %s: %w", dir, err)
+	}
+	conn := rpc.NewConn(nc, rpc.Options{})
+	defer conn.Close()
+	res, err := conn.Call(ctx, host.MethodHostModules, nil)
+	if err != nil {
+		return nil, fmt.Errorf("the daemon of %s: %w", dir, err)
+	}
+	var out struct {
+		Modules map[string]string `json:"modules"`
+	}
+	if err := json.Unmarshal(res, &out); err != nil {
+		return nil, fmt.Errorf("the daemon of %s: %w", dir, err)
+	}
+	var mods []host.PluginModule
+	for _, name := range slices.Sorted(maps.Keys(out.Modules)) {
+		mods = append(mods, host.PluginModule{Module: name, Text: out.Modules[name]})
+	}
+	return mods, nil
 }
 
 // methods reads the RPCs of the modules of t and of the shipped ones not in

@@ -2,13 +2,18 @@ package schema
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/zebgp/ze/engine/hub"
+	"github.com/zebgp/ze/engine/plugin/host"
 	_ "github.com/zebgp/ze/plugins/all" // the shipped plugin modules
+	"github.com/zebgp/ze/plugins/sdk"
 )
 
 const pingYANG = `module ze-test-ping {
@@ -86,5 +91,54 @@ func TestMethods(t *testing.T) {
 	code, _, errs = runSchema(t, "methods", "-m", filepath.Join(t.TempDir(), "missing.yang"))
 	if code != 2 || !strings.Contains(errs, "no such file") {
 		t.Errorf("exit %d, %q", code, errs)
+	}
+}
+
+const liveYANG = `module ze-test-live {
+  yang-version 1.1;
+  namespace "urn:ze:test:live";
+  prefix tl;
+  rpc live { description "Only the running plugin knows it."; }
+}`
+
+func init() {
+	sdk.Builtin("schema-live", func(ctx context.Context, p *sdk.Plugin) error {
+		p.Handle("ze-test-live:live", func(context.Context, json.RawMessage) (any, error) { return nil, nil })
+		return p.Run(ctx, sdk.Registration{Name: "schema-live", YANG: liveYANG})
+	})
+}
+
+// TestMethodsState: --state DIR adds the modules of the plugins the
+// daemon runs, asked on DIR/plugin.sock.
+func TestMethodsState(t *testing.T) {
+	h, err := hub.New(hub.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	doc := `{"ze-plugin:plugin":{"internal":[{"name":"schema-live"}]}}`
+	c, err := host.NewComponent(host.Config{Hub: h, Logger: slog.New(slog.DiscardHandler)}, func() ([]byte, error) { return []byte(doc), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := c.ServeSocket(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Stop(context.Background()) }()
+	code, out, errs := runSchema(t, "methods", "--state", dir, "ze-test-live")
+	if want := "ze-test-live:live\n  Only the running plugin knows it.\n"; code != 0 || out != want {
+		t.Errorf("exit %d %q %q, want %q", code, out, errs, want)
+	}
+	code, _, _ = runSchema(t, "methods", "ze-test-live")
+	if code != 1 {
+		t.Errorf("without --state: exit %d", code)
+	}
+	code, _, errs = runSchema(t, "methods", "--state", t.TempDir())
+	if code != 1 || !strings.Contains(errs, "plugin.sock") {
+		t.Errorf("no daemon: exit %d %q", code, errs)
 	}
 }

@@ -95,6 +95,10 @@ func TestControlSocket(t *testing.T) {
 	if err != nil || !strings.Contains(string(res), `"rpcs":["ze-test-echo:echo"]`) {
 		t.Errorf("registry: %s %v", res, err)
 	}
+	res, err = conn.Call(ctx, MethodHostModules, nil)
+	if err != nil || !strings.Contains(string(res), `{"modules":{"ze-test-echo":"module ze-test-echo {`) {
+		t.Errorf("modules: %s %v", res, err)
+	}
 	_, err = conn.Call(ctx, "ze-test-none:x", nil)
 	var re *rpc.RemoteError
 	if !errors.As(err, &re) || re.Message != "host: no plugin serves ze-test-none:x" {

@@ -21,6 +21,7 @@ const SocketName = "plugin.sock"
 const (
 	MethodHostStatus   = "ze-plugin-host:status"   // [{"name"}]: one plugin's Status, or {"plugins":[…]}
 	MethodHostRegistry = "ze-plugin-host:registry" // the registry, as share-registry gives it
+	MethodHostModules  = "ze-plugin-host:modules"  // {"modules":{"NAME":"TEXT",…}}: Host.Modules
 )
 
 // ServeControl answers the connections ln accepts, in the plugin protocol's
@@ -78,6 +79,8 @@ func (h *Host) control(ctx context.Context, method string, params []byte) ([]byt
 		return json.Marshal(st)
 	case MethodHostRegistry:
 		return json.Marshal(RegistryParams{Plugins: h.Registry()})
+	case MethodHostModules:
+		return json.Marshal(map[string]any{"modules": h.Modules()})
 	}
 	return h.Call(ctx, method, params)
 }
