@@ -39,8 +39,8 @@ type PeerResult struct {
 //	peer SELECTOR reset [MESSAGE]           Cease 6/4, the session comes back
 //	peer SELECTOR refresh FAMILY            send a ROUTE-REFRESH (RFC 2918)
 //
-// SELECTOR is `*`, a peer name, an address, a glob over addresses
-// (`192.168.*.*`), `!ADDRESS` (every peer but it), or a comma list of
+// SELECTOR is `*`, a peer name, an address, a glob over addresses or
+// names (`192.168.*.*`, `edge-*`), `!ITEM` (every peer but those), or a comma list of
 // these: the peers any positive item matches (all when there is none)
 // minus those a negated item matches. Routes announced are kept per peer
 // and sent again when its session comes back. The error is the command's
@@ -150,6 +150,9 @@ func (r *Reactor) selectPeers(sel string) ([]*peer, error) {
 				return true
 			}
 			if ok, _ := path.Match(pat, addr); ok {
+				return true
+			}
+			if ok, _ := path.Match(pat, ref.Name); ok {
 				return true
 			}
 		}

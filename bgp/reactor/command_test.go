@@ -174,6 +174,7 @@ func TestSelectors(t *testing.T) {
 		{"192.168.1.?", "a b", ""},
 		{"!192.168.1.1", "b c", ""},
 		{"a,c", "a c", ""},
+		{"[ab]", "a b", ""},
 		{"192.168.*.*,!b", "a", ""},
 		{"!*", "", `reactor: no peer matches "!*"`},
 		{"10.9.9.9", "", `reactor: no peer matches "10.9.9.9"`},
