@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/zebgp/ze/engine/plugin/host"
 	"github.com/zebgp/ze/yang"
 )
 
@@ -185,8 +186,11 @@ func (c *cmdline) schema() (*yang.Tree, int) {
 	return y, code
 }
 
+// loadSchema loads the core modules, those the built-in plugins ship (a
+// configuration may hold their subtrees) and those of -m.
 func (c *cmdline) loadSchema() (*yang.Tree, int) {
-	if len(c.modules) == 0 {
+	shipped := host.ShippedYANG()
+	if len(c.modules) == 0 && len(shipped) == 0 {
 		t, err := yang.Core()
 		if err != nil {
 			return nil, c.errorf(exitError, "%v", err)
@@ -194,6 +198,11 @@ func (c *cmdline) loadSchema() (*yang.Tree, int) {
 		return t, exitOK
 	}
 	l := yang.NewLoader()
+	for _, m := range shipped {
+		if err := l.Add(m.Module+".yang", []byte(m.Text)); err != nil {
+			return nil, c.errorf(exitError, "%s", strings.TrimPrefix(err.Error(), "yang: "))
+		}
+	}
 	for _, path := range c.modules {
 		b, code := c.read(path)
 		if code != exitOK {

@@ -13,6 +13,7 @@ import (
 	"github.com/zebgp/ze/cli"
 	"github.com/zebgp/ze/engine/commit"
 	"github.com/zebgp/ze/engine/hub"
+	"github.com/zebgp/ze/engine/plugin/host"
 )
 
 // treeOf is the configuration a commit request carries (cdb's Fanout
@@ -219,3 +220,37 @@ func (c *shellComponent) Start(context.Context) error {
 }
 
 func (c *shellComponent) Stop(context.Context) error { return c.s.Close() }
+
+// registerPluginOps adds the plugins' commands to the shell.
+func registerPluginOps(ops *cli.Ops, h *host.Host) {
+	ops.RegisterArgs([]string{"show", "plugin"}, "the plugins: mode, state, restarts", "",
+		func(_ context.Context, args []string, w io.Writer) error {
+			if len(args) > 0 {
+				return fmt.Errorf("show plugin: unexpected %q", args[0])
+			}
+			for _, st := range h.Statuses() {
+				fmt.Fprintf(w, "%-24s %-9s %-10s restarts %d", st.Name, st.Mode, st.State, st.Restarts)
+				if st.Reason != "" {
+					fmt.Fprintf(w, "  %s", st.Reason)
+				}
+				fmt.Fprintln(w)
+			}
+			return nil
+		})
+	ops.RegisterArgs([]string{"request", "plugin"}, "call a plugin's RPC (ze schema methods lists them)", "<module:rpc> [JSON]",
+		func(ctx context.Context, args []string, w io.Writer) error {
+			if len(args) == 0 {
+				return errors.New("request plugin: give a method, module:rpc-name")
+			}
+			var params []byte
+			if len(args) > 1 {
+				params = []byte(strings.Join(args[1:], " "))
+			}
+			out, err := h.Call(ctx, args[0], params)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(w, "%s\n", out)
+			return err
+		})
+}

@@ -20,7 +20,9 @@ import (
 	"github.com/zebgp/ze/cli"
 	"github.com/zebgp/ze/engine/commit"
 	"github.com/zebgp/ze/engine/hub"
+	"github.com/zebgp/ze/engine/plugin/host"
 	"github.com/zebgp/ze/engine/supervisor"
+	_ "github.com/zebgp/ze/plugins/all" // every built-in plugin
 	"github.com/zebgp/ze/yang"
 	"github.com/zebgp/ze/zefs"
 )
@@ -53,6 +55,7 @@ type Daemon struct {
 	hub     *hub.Hub
 	sup     *supervisor.Supervisor
 	shell   *cli.Server
+	plugins *host.Component
 
 	mu     sync.Mutex
 	closed bool
@@ -90,7 +93,8 @@ func New(o Options) (_ *Daemon, err error) {
 	if d.store, err = zefs.Open(filepath.Join(o.State, StoreName), zefs.Options{}); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(o.State, StoreName), err)
 	}
-	if d.schema, err = yang.Core(); err != nil {
+	// The core modules and those the built-in plugins ship.
+	if d.schema, err = host.LoadSchema(nil); err != nil {
 		return nil, err
 	}
 	password, hash, err := newPassword()
@@ -112,7 +116,8 @@ func New(o Options) (_ *Daemon, err error) {
 	}
 	// Commit watchers must never hold a commit up; route topics stay
 	// lossless (the hub's default).
-	if d.hub, err = hub.New(hub.Config{Policies: []hub.TopicPolicy{{Prefix: "commit", Policy: hub.DropOldest}}}); err != nil {
+	if d.hub, err = hub.New(hub.Config{Policies: []hub.TopicPolicy{
+		{Prefix: "commit", Policy: hub.DropOldest}, {Prefix: "plugin", Policy: hub.DropOldest}}}); err != nil {
 		return nil, err
 	}
 	// The file of `ze FILE` is committed before the components exist: they
@@ -150,8 +155,25 @@ func New(o Options) (_ *Daemon, err error) {
 			return d.shell.Configure(t)
 		},
 	})
+	plugins, err := host.NewComponent(host.Config{
+		Hub:     d.hub,
+		Commit:  coord,
+		Secrets: host.ZeFSStore{Store: d.store, Prefix: "plugin-hub"},
+		Logger:  d.log,
+	}, d.runningJSON)
+	if err != nil {
+		return nil, err
+	}
+	d.plugins = plugins
+	registerPluginOps(ops, plugins.Host())
+	// Plugins first: the BGP subsystem's events have their subscribers.
+	d.sup.Add(plugins)
 	d.sup.Add(bgp)
 	d.sup.Add(&shellComponent{s: d.shell, running: d.running, log: d.log})
+	// `ze plugin call --state DIR`: the plugin host's control socket.
+	if err := plugins.ServeSocket(o.State); err != nil {
+		return nil, err
+	}
 	// Last: the local socket of ze cli, whose presence says "ready".
 	d.sup.Add(newLocalSocket(o.State, d.shell.ServeLocal))
 	return d, nil
@@ -174,6 +196,11 @@ func (d *Daemon) close() {
 		return
 	}
 	d.closed = true
+	if d.plugins != nil {
+		// Stopped by the supervisor when it ran; this closes what a failed
+		// New left open (idempotent).
+		_ = d.plugins.Stop(context.Background())
+	}
 	if d.hub != nil {
 		_ = d.hub.Close()
 	}
@@ -258,6 +285,16 @@ func (d *Daemon) running() (*config.Tree, error) {
 		return nil, err
 	}
 	return t.Active(), nil
+}
+
+// runningJSON is the running configuration in RFC 7951 JSON, for the
+// plugins.
+func (d *Daemon) runningJSON() ([]byte, error) {
+	t, err := d.running()
+	if err != nil {
+		return nil, err
+	}
+	return t.JSON()
 }
 
 // events is `monitor event`: the hub's messages under prefix as JSON
