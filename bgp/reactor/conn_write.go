@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"io"
 	"sync"
 	"time"
 
@@ -21,24 +22,28 @@ type writer struct {
 	c     *conn
 	limit int
 
-	mu      sync.Mutex
-	cond    sync.Cond
-	ctrl    []byte
-	data    []byte
-	queued  int  // bytes of Send not yet written (data and in flight)
-	msgs    int  // messages of Send not yet written
-	open    bool // Established: Send is accepted
-	closing bool
-	failed  bool
-	maxLen  int
-	ctrlOut []byte        // the control batch in flight (writer goroutine only)
-	space   chan struct{} // closed when queued bytes were written, if waiters
-	waiters int           // SendWait calls waiting for space
-	done    chan struct{} // closed when the writer has closed the socket
+	mu        sync.Mutex
+	cond      sync.Cond
+	ctrl      []byte
+	data      []byte
+	queued    int  // bytes of Send not yet written (data and in flight)
+	msgs      int  // messages of Send not yet written
+	open      bool // Established: Send is accepted
+	closing   bool
+	failed    bool
+	maxLen    int
+	ctrlOut   []byte        // the control batch in flight (writer goroutine only)
+	space     chan struct{} // closed when queued bytes were written, if waiters
+	waiters   int           // SendWait calls waiting for space
+	done      chan struct{} // closed when the writer has closed the socket
+	flushed   chan struct{} // closed when the last message is written (or failed)
+	flush     time.Duration // the flush time of close
+	flushOnce sync.Once
 }
 
 func newWriter(c *conn, limit int) *writer {
-	w := &writer{c: c, limit: limit, maxLen: wire.MaxMsgLen, space: make(chan struct{}), done: make(chan struct{})}
+	w := &writer{c: c, limit: limit, maxLen: wire.MaxMsgLen, space: make(chan struct{}),
+		done: make(chan struct{}), flushed: make(chan struct{})}
 	w.cond.L = &w.mu
 	return w
 }
@@ -131,6 +136,7 @@ func (w *writer) close(flush time.Duration) {
 	if !w.closing {
 		w.closing = true
 		w.open = false
+		w.flush = flush
 		w.dropData()
 		_ = w.c.nc.SetWriteDeadline(time.Now().Add(flush))
 		w.cond.Signal()
@@ -138,10 +144,19 @@ func (w *writer) close(flush time.Duration) {
 	w.mu.Unlock()
 }
 
-// run writes until close or a write error, then closes the socket.
+// maxLinger bounds the wait for the peer to close after our last message.
+const maxLinger = time.Second
+
+// run writes until close or a write error, then closes the socket. After
+// a close it half-closes the connection and reads what the peer still
+// sends until it closes too (at most the flush time, and maxLinger):
+// closing a socket with unread data sends a reset, which may make the
+// peer lose the NOTIFICATION just written.
 func (w *writer) run() {
 	defer close(w.done)
 	defer func() { _ = w.c.nc.Close() }()
+	defer w.markFlushed()
+	defer w.linger()
 	var data []byte // the batch in flight; its buffer swaps with the queue's
 	for {
 		w.mu.Lock()
@@ -168,6 +183,28 @@ func (w *writer) run() {
 		}
 	}
 }
+
+// linger half-closes a connection the session closed and drains it until
+// the peer closes or the time is up; Stop does not wait for it.
+func (w *writer) linger() {
+	w.mu.Lock()
+	ok := w.closing && !w.failed
+	d := min(w.flush, maxLinger)
+	w.mu.Unlock()
+	cw, isTCP := w.c.nc.(interface{ CloseWrite() error })
+	if !ok || !isTCP {
+		return
+	}
+	w.markFlushed() // what had to be written is written
+	if cw.CloseWrite() != nil {
+		return
+	}
+	_ = w.c.nc.SetReadDeadline(time.Now().Add(d))
+	_, _ = io.Copy(io.Discard, w.c.nc)
+}
+
+// markFlushed closes flushed, once.
+func (w *writer) markFlushed() { w.flushOnce.Do(func() { close(w.flushed) }) }
 
 // flushControl writes the control queue; w.mu is held on entry and
 // released on return.

@@ -476,7 +476,7 @@ func (s *Session) stop(ctx context.Context, code, subcode uint8, text string) er
 	s.mu.Unlock()
 	for _, c := range conns {
 		select {
-		case <-c.w.done:
+		case <-c.w.flushed:
 		case <-ctx.Done():
 			_ = c.nc.Close()
 			return ctx.Err()

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -205,5 +206,38 @@ func TestSessionKeepaliveConfigured(t *testing.T) {
 	advance(s, clock, time.Second)
 	if m := raw.read(); !bytes.Equal(m, keepaliveMsg) {
 		t.Fatalf("got % X after 4s, want a keepalive", m)
+	}
+}
+
+// TestSessionStopWhilePeerSends: a Cease reaches a peer that keeps
+// sending: the session half-closes and drains instead of resetting the
+// connection with unread data.
+func TestSessionStopWhilePeerSends(t *testing.T) {
+	s, rec, raw := dialRaw(t, "127.0.45.13", "127.0.45.14", SessionOptions{}, nil)
+	establishRaw(t, s, rec, raw, 90)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		batch := bytes.Repeat(stUpdateMsg(2), 500)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := raw.c.Write(batch); err != nil {
+				return
+			}
+		}
+	}()
+	waitFor(t, "updates flowing", func() bool { return s.Stats().In.Update > 1000 })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx, 0, 0, "bye"); err != nil {
+		t.Fatal(err)
+	}
+	n := stNotificationOf(t, raw.readType(wire.MsgNotification))
+	if c, _ := n.Communication(); n.Code != wire.NotifyCease || c != "bye" {
+		t.Errorf("got %v, want cease with \"bye\"", n)
 	}
 }
