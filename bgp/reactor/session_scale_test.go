@@ -2,7 +2,6 @@ package reactor
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"runtime"
@@ -93,7 +92,7 @@ func BenchmarkSessionsScale(b *testing.B) {
 	b.ReportMetric(established.Seconds(), "s-to-establish")
 	b.ReportMetric(float64(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse)/float64(2*n), "mem-bytes/session")
 	b.ReportMetric(float64(runtime.NumGoroutine()-g0)/float64(2*n), "goroutines/session")
-	b.Log(fmt.Sprintf("%d sessions established in %v, held %v without a drop", 2*n, established, hold))
+	b.Logf("%d sessions established in %v, held %v without a drop", 2*n, established, hold)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, s := range all {
