@@ -255,3 +255,39 @@ func TestReactorsReconnectAndRefresh(t *testing.T) {
 		t.Errorf("A: %d route refresh received, want 1", d.RefreshReceived)
 	}
 }
+
+// Listeners follow the listen addresses; Verify refuses one the system
+// cannot bind, and a peer's local address that no listen address covers
+// gets its own listener (port 179: checked on a fake listen function).
+func TestListeners(t *testing.T) {
+	n := newNode(t, "L", "127.0.62.1")
+	cfg := n.config(65000)
+	cfg.Listen = []netip.AddrPort{netip.MustParseAddrPort("127.0.62.2:0"), netip.MustParseAddrPort("127.0.62.3:0")}
+	n.apply(cfg)
+	got := n.r.ListenAddrs()
+	if len(got) != 2 || got[0].Addr() != netip.MustParseAddr("127.0.62.2") || got[1].Addr() != netip.MustParseAddr("127.0.62.3") || got[0].Port() == 0 {
+		t.Errorf("listening on %v, want 127.0.62.2 and 127.0.62.3 on ports picked", got)
+	}
+	bad := cfg
+	bad.Listen = []netip.AddrPort{netip.MustParseAddrPort("192.0.2.77:1790")}
+	err := n.r.Verify(bad)
+	if err == nil || !strings.Contains(err.Error(), "reactor: listen 192.0.2.77:1790: ") {
+		t.Errorf("verify of an address not on the system: %v", err)
+	}
+	if got2 := n.r.ListenAddrs(); len(got2) != 2 || got2[0] != got[0] {
+		t.Errorf("Verify changed the listeners: %v", got2)
+	}
+
+	want := []netip.AddrPort{netip.MustParseAddrPort("127.0.62.2:0"), netip.MustParseAddrPort("127.0.62.9:179")}
+	set := listenSet(Config{Listen: want[:1], Peers: []PeerConfig{
+		{Name: "x", LocalAddr: netip.MustParseAddr("127.0.62.9")},
+		{Name: "y", LocalAddr: netip.MustParseAddr("127.0.62.2")},
+		{Name: "z", LocalAddr: netip.MustParseAddr("127.0.62.10"), Shutdown: true},
+	}})
+	if len(set) != 2 || set[0] != want[0] || set[1] != want[1] {
+		t.Errorf("listen set %v, want %v", set, want)
+	}
+	if set := listenSet(Config{Listen: []netip.AddrPort{netip.MustParseAddrPort("[::]:179")}, Peers: []PeerConfig{{LocalAddr: netip.MustParseAddr("127.0.62.9")}}}); len(set) != 1 {
+		t.Errorf("[::] covers IPv4 local addresses: %v", set)
+	}
+}
