@@ -121,6 +121,9 @@ func (cfg *SessionConfig) FSMConfig() (fsm.Config, error) {
 	if !cfg.Peer.Addr().IsValid() {
 		return c, fmt.Errorf("session: no peer address")
 	}
+	if l := cfg.Local.Addr(); l.IsValid() && l.Unmap().Is4() != cfg.Peer.Addr().Unmap().Is4() {
+		return c, fmt.Errorf("session: local address %v and peer %v are not of the same address family", l, cfg.Peer.Addr())
+	}
 	if err := c.Validate(); err != nil {
 		return c, fmt.Errorf("session %s: %w", cfg.Peer.Addr(), err)
 	}

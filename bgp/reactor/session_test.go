@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/capability"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
 
@@ -148,5 +153,98 @@ func TestSessionExtendedMessage(t *testing.T) {
 	}
 	if err := q.a.Send(big[:30]); !errors.Is(err, ErrBadMessage) {
 		t.Errorf("send of a cut message: %v, want ErrBadMessage", err)
+	}
+}
+
+// TestSessionCapabilities: what the config offers is negotiated as both
+// sides offered it.
+func TestSessionCapabilities(t *testing.T) {
+	p := newStPair(t, stIP("127.0.41.21"), stIP("127.0.41.22"), func(a, b *SessionConfig) {
+		for _, c := range []*SessionConfig{a, b} {
+			c.AddPath = map[wire.Family]capability.AddPathMode{wire.IPv4Unicast: capability.AddPathBoth}
+			c.GracefulRestart, c.RestartTime = true, 120*time.Second
+			c.EnhancedRouteRefresh = true
+			c.ExtendedNextHop = []capability.ExtNHTuple{{Family: wire.IPv4Unicast, NextHopAFI: wire.AFIIPv6}}
+		}
+		a.AddPath[wire.IPv6Unicast] = capability.AddPathReceive
+		b.AddPath[wire.IPv6Unicast] = capability.AddPathSend
+		a.Hostname, a.DomainName, a.SoftwareVersion = "ze-a", "example.net", "ze/test"
+		a.Role, b.Role = "provider", "customer"
+	})
+	ua := p.ra.wait(t, "a up", func(e stEvent) bool { return e.kind == "up" })
+	ub := p.rb.wait(t, "b up", func(e stEvent) bool { return e.kind == "up" })
+	na, nb := ua.neg.Capabilities, ub.neg.Capabilities
+	if fmt.Sprint(na.AddPathRecv) != "[ipv4/unicast ipv6/unicast]" || fmt.Sprint(na.AddPathSend) != "[ipv4/unicast]" {
+		t.Errorf("a add-path receive %v send %v", na.AddPathRecv, na.AddPathSend)
+	}
+	if !ua.neg.Recv.AddPath(wire.IPv6Unicast) || ua.neg.Send.AddPath(wire.IPv6Unicast) || !ub.neg.Send.AddPath(wire.IPv6Unicast) {
+		t.Error("add-path encoding contexts do not follow the negotiation")
+	}
+	if ua.neg.RecvID == ua.neg.SendID {
+		t.Errorf("a: receive and send contexts differ but share ContextID %d", ua.neg.RecvID)
+	}
+	if nb.PeerGR == nil || nb.PeerGR.RestartTime != 120 || len(nb.PeerGR.Families) != 2 {
+		t.Errorf("b: peer graceful restart %+v", nb.PeerGR)
+	}
+	if !na.EnhancedRouteRefresh || len(na.ExtNextHop) != 1 || !ua.neg.Send.ExtNextHop(wire.IPv4Unicast) {
+		t.Errorf("a: enhanced route refresh %v extended next hop %v", na.EnhancedRouteRefresh, na.ExtNextHop)
+	}
+	if nb.PeerHostname == nil || nb.PeerHostname.HostName != "ze-a" || nb.PeerHostname.DomainName != "example.net" ||
+		nb.PeerSoftware == nil || nb.PeerSoftware.Version != "ze/test" {
+		t.Errorf("b: peer hostname %+v software %+v", nb.PeerHostname, nb.PeerSoftware)
+	}
+	if na.PeerRole == nil || na.PeerRole.Role != capability.RoleCustomer || nb.PeerRole == nil || nb.PeerRole.Role != capability.RoleProvider {
+		t.Errorf("roles: a sees %+v, b sees %+v", na.PeerRole, nb.PeerRole)
+	}
+}
+
+// TestSessionConfigErrors: Start refuses what the FSM or the socket
+// options cannot work with.
+func TestSessionConfigErrors(t *testing.T) {
+	base := stBaseConfig(stIP("127.0.41.31"), stIP("127.0.41.32"), 65001, 65002, "1.1.1.1")
+	for _, tt := range []struct {
+		name  string
+		tweak func(*SessionConfig)
+		want  string
+	}{
+		{"hold time 2s", func(c *SessionConfig) { c.HoldTime = 2 * time.Second }, "hold time"},
+		{"no router id", func(c *SessionConfig) { c.RouterID = netip.Addr{} }, "identifier"},
+		{"unknown role", func(c *SessionConfig) { c.Role = "boss" }, "role"},
+		{"ttl security 255", func(c *SessionConfig) { c.TTLSecurity = 255 }, "ttl-security"},
+		{"md5 key of 81 bytes", func(c *SessionConfig) { c.MD5Password = string(make([]byte, 81)) }, "md5"},
+		{"no peer", func(c *SessionConfig) { c.Peer = netip.AddrPort{} }, "peer address"},
+		{"local and peer of different families", func(c *SessionConfig) { c.Local = netip.MustParseAddrPort("[::1]:0") }, "family"},
+		{"add-path mode 0", func(c *SessionConfig) { c.AddPath = map[wire.Family]capability.AddPathMode{wire.IPv4Unicast: 0} }, "add-path"},
+		{"restart time 5000s", func(c *SessionConfig) { c.GracefulRestart, c.RestartTime = true, 5000*time.Second }, "restart time"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := base
+			tt.tweak(&cfg)
+			s := NewSession(cfg, newStRecorder(), SessionOptions{Logger: stLogger(t)})
+			err := s.Start()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Start: %v, want an error about %q", err, tt.want)
+			}
+			if st := s.Stats(); st.LastError != err.Error() || st.State != fsm.Idle {
+				t.Errorf("stats last error %q state %v", st.LastError, st.State)
+			}
+		})
+	}
+}
+
+// TestSessionFixedLocalPort: the configured local address and port are
+// bound on outgoing connections.
+func TestSessionFixedLocalPort(t *testing.T) {
+	probe, err := net.Listen("tcp", "127.0.41.41:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := uint16(probe.Addr().(*net.TCPAddr).Port)
+	_ = probe.Close()
+	_, _, raw := dialRaw(t, "127.0.41.41", "127.0.41.42", SessionOptions{}, func(c *SessionConfig) {
+		c.Local = netip.AddrPortFrom(stIP("127.0.41.41"), port)
+	})
+	if got := raw.c.RemoteAddr().(*net.TCPAddr).AddrPort(); got != netip.AddrPortFrom(stIP("127.0.41.41"), port) {
+		t.Errorf("connection from %v, want 127.0.41.41:%d", got, port)
 	}
 }
