@@ -9,6 +9,7 @@ import (
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/view"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/bgp/wire/message"
 	"github.com/zebgp/ze/engine/hub"
 )
@@ -59,6 +60,12 @@ type UpdateEvent struct {
 	ContextID wire.ContextID
 	// Message is the whole UPDATE, header included; the event owns it.
 	Message []byte
+	// Action is what RFC 7606 makes of it (attr.CheckUpdate): ActionNone
+	// for a valid UPDATE; with ActionTreatAsWithdraw its routes are
+	// withdrawn, with ActionAttrDiscard the consumer drops the attributes
+	// the Verdict names. The session has already reset on the errors that
+	// call for it.
+	Action attr.Action
 	// Time is when it was received.
 	Time time.Time
 }
@@ -319,7 +326,7 @@ func (p *peer) publishState(from, to fsm.State, reason, notif string) {
 }
 
 // publishUpdate publishes a received UPDATE: the one copy of msg.
-func (p *peer) publishUpdate(f wire.Family, ref PeerRef, ctx *wire.EncodingContext, id wire.ContextID, msg []byte) {
+func (p *peer) publishUpdate(f wire.Family, ref PeerRef, ctx *wire.EncodingContext, id wire.ContextID, action attr.Action, msg []byte) {
 	r := p.r
 	if r.pub == nil {
 		return
@@ -328,7 +335,7 @@ func (p *peer) publishUpdate(f wire.Family, ref PeerRef, ctx *wire.EncodingConte
 	if t == nil {
 		return
 	}
-	ev := &UpdateEvent{Peer: ref, Family: f, Context: ctx, ContextID: id, Message: append([]byte(nil), msg...), Time: time.Now()}
+	ev := &UpdateEvent{Peer: ref, Family: f, Context: ctx, ContextID: id, Message: append([]byte(nil), msg...), Action: action, Time: time.Now()}
 	if err := r.pub.PublishTo(r.runCtx(), t, ev); err != nil {
 		r.log.Debug("update event not published", "peer", ref.Name, "error", err)
 	}

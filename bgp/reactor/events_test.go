@@ -11,6 +11,7 @@ import (
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/route"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/engine/hub"
 )
 
@@ -107,13 +108,20 @@ func TestReceivePublishes(t *testing.T) {
 }
 
 func TestReceiveTreatAsWithdraw(t *testing.T) {
-	p, _ := recvPeer(t)
+	p, sub := recvPeer(t)
 	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24") {
 		p.receive(m)
 	}
 	// The same route with an ORIGIN of length 2: RFC 7606 §7.1 treat-as-withdraw.
 	bad := buildMsgs(t, "update hex attr set 4001020000400200 nhop set 192.0.2.1 nlri ipv4/unicast add 180A0000")[0]
 	p.receive(bad)
+	var last *UpdateEvent
+	for m, ok := sub.TryReceive(); ok; m, ok = sub.TryReceive() {
+		last = m.Value().(*UpdateEvent)
+	}
+	if last == nil || last.Action != attr.ActionTreatAsWithdraw {
+		t.Errorf("event of the malformed UPDATE: %+v", last)
+	}
 	d := p.detail(time.Now())
 	if d.TreatAsWithdraw != 1 || d.Prefixes != 0 || d.Families[0].Withdrawn != 1 {
 		t.Errorf("treat-as-withdraw: %d, prefixes %d, families %+v", d.TreatAsWithdraw, d.Prefixes, d.Families)

@@ -220,7 +220,7 @@ func (p *peer) receive(msg []byte) {
 			s.Reset(over)
 		}
 	}
-	p.publishUpdate(first, ref, ctx, id, msg)
+	p.publishUpdate(first, ref, ctx, id, v.Action, msg)
 }
 
 // lifeCounters follow the session's state as the reactor sees it.
