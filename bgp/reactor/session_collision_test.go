@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync/atomic"
@@ -185,5 +186,54 @@ func TestSessionReset(t *testing.T) {
 	waitFor(t, "re-established", func() bool { return p.ra.count("up") == 2 && p.rb.count("up") == 2 })
 	if p.a.State() != fsm.Established || p.b.State() != fsm.Established {
 		t.Errorf("states a %v b %v", p.a.State(), p.b.State())
+	}
+}
+
+// TestSessionsBothActive: two sessions that both dial and both listen end
+// up on one connection, whichever way the race between the dials goes.
+func TestSessionsBothActive(t *testing.T) {
+	for i := range 5 {
+		a, b := stIP(fmt.Sprintf("127.0.46.%d", 101+2*i)), stIP(fmt.Sprintf("127.0.46.%d", 102+2*i))
+		ra, rb := newStRecorder(), newStRecorder()
+		var sa, sb atomic.Pointer[Session]
+		la, err := Listen(netip.AddrPortFrom(a, 0), func(netip.Addr) *Session { return sa.Load() }, ListenOptions{Logger: stLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lb, err := Listen(netip.AddrPortFrom(b, 0), func(netip.Addr) *Session { return sb.Load() }, ListenOptions{Logger: stLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ca := stBaseConfig(a, b, 65001, 65002, "1.1.1.1")
+		ca.Peer = lb.Addr()
+		cb := stBaseConfig(b, a, 65002, 65001, "2.2.2.2")
+		cb.Peer = la.Addr()
+		sa.Store(NewSession(ca, ra, SessionOptions{Logger: stLogger(t).With("side", "a")}))
+		sb.Store(NewSession(cb, rb, SessionOptions{Logger: stLogger(t).With("side", "b")}))
+		go func() { _ = sb.Load().Start() }()
+		if err := sa.Load().Start(); err != nil {
+			t.Fatal(err)
+		}
+		ua := ra.wait(t, "a up", func(e stEvent) bool { return e.kind == "up" })
+		ub := rb.wait(t, "b up", func(e stEvent) bool { return e.kind == "up" })
+		if ua.neg.Direction == ub.neg.Direction || ua.neg.Local != ub.neg.Remote || ua.neg.Remote != ub.neg.Local {
+			t.Errorf("round %d: a on %v %v→%v, b on %v %v→%v", i, ua.neg.Direction, ua.neg.Local, ua.neg.Remote,
+				ub.neg.Direction, ub.neg.Local, ub.neg.Remote)
+		}
+		if err := sa.Load().Send(stUpdateMsg(byte(i))); err != nil {
+			t.Fatal(err)
+		}
+		rb.wait(t, "update at b", func(e stEvent) bool { return e.kind == "update" })
+		time.Sleep(100 * time.Millisecond)
+		if sa.Load().State() != fsm.Established || sb.Load().State() != fsm.Established || ra.count("up") != 1 || rb.count("up") != 1 {
+			t.Errorf("round %d: states %v %v, ups %d %d; a: %s", i, sa.Load().State(), sb.Load().State(),
+				ra.count("up"), rb.count("up"), ra.dump())
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = sa.Load().Stop(ctx, 0, 0, "")
+		_ = sb.Load().Stop(ctx, 0, 0, "")
+		cancel()
+		_ = la.Close()
+		_ = lb.Close()
 	}
 }
