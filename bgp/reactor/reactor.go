@@ -339,11 +339,21 @@ func (r *Reactor) apply(cfg Config) error {
 		}
 	}
 	r.mu.RUnlock()
-	for _, p := range gone {
+	// Their Ceases go out in parallel: a thousand peers removed do not wait
+	// for each other's flush.
+	var wg sync.WaitGroup
+	stopErrs := make([]error, len(gone))
+	for i, p := range gone {
 		r.log.Info("peer removed", "peer", p.name())
-		if err := r.stopPeer(p, wire.CeasePeerDeconfigured, "peer removed from the configuration"); err != nil {
-			errs = append(errs, err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stopErrs[i] = r.stopPeer(p, wire.CeasePeerDeconfigured, "peer removed from the configuration")
+		}()
+	}
+	wg.Wait()
+	errs = append(errs, stopErrs...)
+	for _, p := range gone {
 		r.mu.Lock()
 		delete(r.peers, p.name())
 		if r.byAddr[p.cfg().RemoteAddr] == p {

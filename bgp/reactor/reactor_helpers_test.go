@@ -155,7 +155,7 @@ func newNode(t *testing.T, name, addr string) *rtNode {
 // port is the port the node listens on.
 func (n *rtNode) port() uint16 {
 	for _, ap := range n.r.ListenAddrs() {
-		if ap.Addr() == n.addr {
+		if ap.Addr() == n.addr || ap.Addr().IsUnspecified() {
 			return ap.Port()
 		}
 	}

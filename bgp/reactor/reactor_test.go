@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -289,5 +290,74 @@ func TestListeners(t *testing.T) {
 	}
 	if set := listenSet(Config{Listen: []netip.AddrPort{netip.MustParseAddrPort("[::]:179")}, Peers: []PeerConfig{{LocalAddr: netip.MustParseAddr("127.0.62.9")}}}); len(set) != 1 {
 		t.Errorf("[::] covers IPv4 local addresses: %v", set)
+	}
+}
+
+// 100 peers between two reactors, from 127.1.0.1–100 to 127.2.0.1–100
+// (both listen on a wildcard address, a port picked at run time): all
+// establish, each gets its static route, and removing them all sends 100
+// Ceases at once.
+func TestManyPeers(t *testing.T) {
+	const n = 100
+	a := newNode(t, "A", "127.0.63.1")
+	b := newNode(t, "B", "127.0.63.2")
+	wild := []netip.AddrPort{netip.MustParseAddrPort("0.0.0.0:0")}
+	cfgA, cfgB := a.config(65001), b.config(65002)
+	cfgA.Listen, cfgB.Listen = wild, wild
+	a.apply(cfgA)
+	portA := a.r.ListenAddrs()[0].Port()
+	for i := range n {
+		addrA := netip.AddrFrom4([4]byte{127, 2, 0, byte(i + 1)})
+		addrB := netip.AddrFrom4([4]byte{127, 1, 0, byte(i + 1)})
+		pa := a.peerOf(fmt.Sprintf("b%d", i), b, 65001, 65002, true)
+		pa.RemoteAddr, pa.LocalAddr = addrB, addrA
+		pa.Static = []StaticRoute{{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 7, byte(i), 0}), 24), Origin: "igp"}}
+		cfgA.Peers = append(cfgA.Peers, pa)
+		pb := b.peerOf(fmt.Sprintf("a%d", i), a, 65002, 65001, false)
+		pb.RemoteAddr, pb.RemotePort, pb.LocalAddr = addrA, portA, addrB
+		cfgB.Peers = append(cfgB.Peers, pb)
+	}
+	start := time.Now()
+	a.apply(cfgA)
+	b.apply(cfgB)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		up, routes := 0, uint64(0)
+		for _, s := range b.r.Summary() {
+			if s.State == "established" {
+				up++
+			}
+			routes += s.Prefixes
+		}
+		if up == n && routes == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30s: %d of %d established, %d routes", up, n, routes)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("%d sessions established and their routes received in %v", n, time.Since(start))
+
+	start = time.Now()
+	mark := b.ev.len()
+	a.apply(Config{RouterID: a.id, LocalAS: 65001, Listen: wild})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("removing %d peers took %v", n, d)
+	}
+	t.Logf("%d peers removed in %v", n, time.Since(start))
+	downs := 0
+	deadline = time.Now().Add(10 * time.Second)
+	for downs < n && time.Now().Before(deadline) {
+		downs = 0
+		for _, v := range b.ev.all()[mark:] {
+			if s, ok := v.(*StateEvent); ok && stateName(s.From) == "established" && strings.HasPrefix(s.Notification, "received 6/3") {
+				downs++
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if downs != n {
+		t.Errorf("%d of %d peers got Cease 6/3", downs, n)
 	}
 }
