@@ -161,6 +161,9 @@ func (p *peer) receive(msg []byte) {
 	}
 	in.updates++
 	v := attr.CheckUpdate(&u)
+	if v.Action != attr.ActionNone && v.Action != attr.ActionSessionReset { // RFC 7606: one line per malformed UPDATE kept
+		p.r.log.Warn("malformed update", "peer", in.ref.Name, "action", v.Action.String(), "error", v.Reason)
+	}
 	tw := v.Action == attr.ActionTreatAsWithdraw || v.Action == attr.ActionSessionReset
 	if tw {
 		in.tw++
