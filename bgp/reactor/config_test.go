@@ -264,3 +264,33 @@ func TestNeedsReset(t *testing.T) {
 		t.Error("a new router-id: got no reset, want one")
 	}
 }
+
+func TestConfigFromTreeCapabilities(t *testing.T) {
+	cfg, err := ConfigFromTree(loadTree(t, `bgp { router-id 10.0.0.1; local-as 1;
+		capability { graceful-restart { restart-time 30; } }
+		group g {
+			family { l2vpn evpn; ipv4 mcast-vpn; }
+			peer on { remote { ip 10.0.0.2; as 2; } }
+			peer off { remote { ip 10.0.0.3; as 2; } capability { graceful-restart { enable false; } role route-server; } }
+		} }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	on, off := cfg.Peer("on"), cfg.Peer("off")
+	if !on.Capabilities.GracefulRestart || on.Capabilities.RestartTime != 30 {
+		t.Errorf("on: graceful restart %v %d, want on, 30", on.Capabilities.GracefulRestart, on.Capabilities.RestartTime)
+	}
+	if off.Capabilities.GracefulRestart {
+		t.Error("off: graceful restart on, want off (enable false)")
+	}
+	if sc := off.SessionConfig(cfg.RouterID); sc.Role != "rs" || sc.GracefulRestart {
+		t.Errorf("off: session role %q graceful restart %v", sc.Role, sc.GracefulRestart)
+	}
+	var fams []string
+	for _, f := range on.Families {
+		fams = append(fams, f.Family.String())
+	}
+	if strings.Join(fams, " ") != "ipv4/mcast-vpn l2vpn/evpn" {
+		t.Errorf("families: %v", fams)
+	}
+}
