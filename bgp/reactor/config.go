@@ -420,6 +420,9 @@ func peerFromTree(t *config.Tree, path []string) (PeerConfig, error) {
 		if r.NextHop.IsValid() && r.NextHop.Is4() != r.Prefix.Addr().Is4() && r.Prefix.Addr().Is4() && !p.Capabilities.ExtendedNextHop {
 			fail("static route %s: next-hop %s is IPv6: IPv4 routes need extended-next-hop (RFC 8950)", k, r.NextHop)
 		}
+		if !r.NextHop.IsValid() && r.Prefix.Addr().Is4() && p.RemoteAddr.Is6() && !p.Capabilities.ExtendedNextHop {
+			fail("static route %s: next-hop self is an IPv6 address on this session: set an IPv4 next-hop, or extended-next-hop (RFC 8950)", k)
+		}
 		f := wire.IPv4Unicast
 		if r.Prefix.Addr().Is6() {
 			f = wire.IPv6Unicast

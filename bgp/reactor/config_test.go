@@ -179,6 +179,8 @@ func TestConfigFromTreeErrors(t *testing.T) {
 			"reactor: bgp peer p: static route 2001:db8::/32: family ipv6/unicast is not negotiated with the peer (add family ipv6 unicast)"},
 		{"ipv6 next hop for ipv4", `bgp { router-id 10.0.0.1; local-as 1; peer p { remote { ip 10.0.0.2; as 2; } static { route 10.1.0.0/16 { next-hop 2001:db8::1; } } } }`,
 			"reactor: bgp peer p: static route 10.1.0.0/16: next-hop 2001:db8::1 is IPv6: IPv4 routes need extended-next-hop (RFC 8950)"},
+		{"self over ipv6", `bgp { router-id 10.0.0.1; local-as 1; peer p { remote { ip 2001:db8::2; as 2; } static { route 10.1.0.0/16; } } }`,
+			"reactor: bgp peer p: static route 10.1.0.0/16: next-hop self is an IPv6 address on this session: set an IPv4 next-hop, or extended-next-hop (RFC 8950)"},
 		{"confederation path", `bgp { router-id 10.0.0.1; local-as 1; peer p { remote { ip 10.0.0.2; as 2; } static { route 10.1.0.0/16 { as-path "(1 2) 3"; } } } }`,
 			`reactor: bgp peer p: static route 10.1.0.0/16 as-path: as-path "(1 2) 3": confederation segments are not supported in static routes`},
 		{"keepalive too long", `bgp { router-id 10.0.0.1; local-as 1; peer p { remote { ip 10.0.0.2; as 2; } hold-time 30; keepalive 20; } }`,
