@@ -77,12 +77,20 @@ func (m *Matrix) Write(w io.Writer, suts, peers []string) {
 		var notes []string
 		for _, p := range peers {
 			cells := []string{p}
+			notRun := map[string][]string{}
 			for _, c := range m.cols {
 				r := m.Get(sut, p, c)
 				cells = append(cells, r.Status)
-				if r.Status != StatusPass && r.Status != StatusNone {
+				switch r.Status {
+				case StatusPass, StatusNone:
+				case StatusNotRun:
+					notRun[r.Detail] = append(notRun[r.Detail], c)
+				default:
 					notes = append(notes, fmt.Sprintf("  %s × %s: %s: %s", p, c, r.Status, oneLine(r.Detail)))
 				}
+			}
+			for why, cs := range notRun {
+				notes = append(notes, fmt.Sprintf("  %s × %s: %s: %s", p, strings.Join(cs, ", "), StatusNotRun, oneLine(why)))
 			}
 			row(cells)
 		}

@@ -108,7 +108,7 @@ func (d *ExaBGP) config() string {
 		case p.AddPathSend:
 			b.WriteString("    add-path send;\n")
 		}
-		b.WriteString("  }\n  api {\n    processes [ ze-api ];\n    neighbor-changes;\n    receive { parsed; update; notification; refresh; }\n  }\n")
+		b.WriteString("  }\n  api {\n    processes [ ze-api ];\n    neighbor-changes;\n    receive { parsed; update; notification; }\n  }\n")
 		rs := routesOf(d.cfg.Routes, FamilyOf(p.Addr))
 		if len(rs) > 0 {
 			b.WriteString("  static {\n")
@@ -302,10 +302,15 @@ func shutdownFromPacketLog(log string, peer netip.Addr) (string, bool) {
 	var lastType byte
 	var msg string
 	found := false
-	for _, line := range strings.Split(log, "\n") {
-		if m := exaConn.FindStringSubmatch(line); m != nil && m[3] == peer.String() {
+	lines := strings.Split(log, "\n")
+	// Connection names are unique in one run; a connection's addresses may be logged after its
+	// messages. Outgoing connections print LOCAL-PEER, incoming ones PEER-LOCAL.
+	for _, line := range lines {
+		if m := exaConn.FindStringSubmatch(line); m != nil && (m[2] == peer.String() || m[3] == peer.String()) {
 			conns[m[1]] = true
 		}
+	}
+	for _, line := range lines {
 		_, hexPart, ok := strings.Cut(line, "received complete TCP payload (")
 		if !ok {
 			continue

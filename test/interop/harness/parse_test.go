@@ -59,6 +59,9 @@ func TestShutdownFromPacketLog(t *testing.T) {
 		"Mon, 23 Nov 2026 23:31:35 24611  outgoing-2    received complete TCP payload (  14) 0602 0B68 656C 6C6F 2074 6865 7265",
 		"Mon, 23 Nov 2026 23:31:35 24611  outgoing-1    received complete TCP payload (  19) FFFF FFFF FFFF FFFF FFFF FFFF FFFF FFFF 001B 03",
 		"Mon, 23 Nov 2026 23:31:35 24611  outgoing-1    received complete TCP payload (   8) 0602 0573 6978 2121",
+		"Mon, 23 Nov 2026 23:43:06 31528  incoming-1    received complete TCP payload (  19) FFFF FFFF FFFF FFFF FFFF FFFF FFFF FFFF 0019 03",
+		"Mon, 23 Nov 2026 23:43:06 31528  incoming-1    received complete TCP payload (   6) 0604 0369 6E21",
+		"Mon, 23 Nov 2026 23:43:06 31528  incoming-1    incoming-1 172.30.0.7-172.30.0.3, closing connection",
 	}, "\n")
 	for _, tt := range []struct {
 		peer, want string
@@ -66,6 +69,7 @@ func TestShutdownFromPacketLog(t *testing.T) {
 	}{
 		{"172.30.0.2", "hello there", true},
 		{"fd00:172:30::2", "six!!", true},
+		{"172.30.0.7", "in!", true},
 		{"172.30.0.9", "", false},
 	} {
 		got, ok := shutdownFromPacketLog(log, netip.MustParseAddr(tt.peer))
