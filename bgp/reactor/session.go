@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -304,4 +305,13 @@ func (s *Session) String() string {
 		return s.cfg.Name
 	}
 	return s.cfg.Peer.Addr().String()
+}
+
+// MarshalJSON shows the state by name ("established").
+func (st SessionStats) MarshalJSON() ([]byte, error) {
+	type plain SessionStats // drops the method, keeps the tags
+	return json.Marshal(struct {
+		plain
+		State string `json:"state"`
+	}{plain(st), st.State.String()})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -246,5 +247,21 @@ func TestSessionFixedLocalPort(t *testing.T) {
 	})
 	if got := raw.c.RemoteAddr().(*net.TCPAddr).AddrPort(); got != netip.AddrPortFrom(stIP("127.0.41.41"), port) {
 		t.Errorf("connection from %v, want 127.0.41.41:%d", got, port)
+	}
+}
+
+func TestSessionStatsJSON(t *testing.T) {
+	st := SessionStats{State: fsm.Established, In: MessageCounts{Update: 3, Total: 3, Bytes: 150}, QueueBytes: 46, Flaps: 1}
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"state":"established"`, `"received":{"open":0,"update":3,`, `"queue-bytes":46`, `"flaps":1`, `"route-refresh":0`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
+	if strings.Count(string(b), `"state"`) != 1 {
+		t.Errorf("%s has the state twice", b)
 	}
 }
