@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/zebgp/ze/cmd/ze-test/ci"
+	"github.com/zebgp/ze/cmd/ze-test/load"
 	"github.com/zebgp/ze/cmd/ze-test/peer"
 )
 
@@ -43,6 +44,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return listCmd(args[1:], stdout, stderr)
 	case "peer":
 		return peer.Main(args[1:], stdout, stderr)
+	case "load":
+		return load.Main(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
