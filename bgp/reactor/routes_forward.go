@@ -4,28 +4,57 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/zebgp/ze/bgp/wire"
 )
 
-// ErrContextMismatch is Forward's error for a peer whose send context is
-// not the one the UPDATE was received with.
-var ErrContextMismatch = errors.New("reactor: the peer's encoding context differs from the UPDATE's; re-encoding is not implemented")
-
-// Forward sends a received UPDATE, unchanged, to the Established peers
-// the selector names (see Command) other than the one it came from: the
-// forwarding path of plugins (a route server, a RIB). The bytes go out as
-// they came when the destination's send ContextID is the event's
-// ContextID; a destination with another context gets ErrContextMismatch
-// in its PeerResult (re-encoding per context is still to come). Forwarded
-// UPDATEs are not kept in the adj-rib-out: the plugin that forwards owns
-// them.
+// Forward sends a received UPDATE to the Established peers the selector
+// names (see Command) other than the one it came from: the forwarding path
+// of plugins (a route server, a RIB). The bytes go out as they came to a
+// destination whose send ContextID is the event's ContextID; for another
+// context the UPDATE is re-encoded (Reencode), once per ContextID
+// whatever the number of peers that share it. A peer the UPDATE cannot be
+// re-encoded for gets the error in its PeerResult. Forwarded UPDATEs are
+// not kept in the adj-rib-out: the plugin that forwards owns them.
 func (r *Reactor) Forward(ctx context.Context, ev *UpdateEvent, selector string) (Result, error) {
 	res := Result{Command: "forward to " + selector}
 	if ev == nil || len(ev.Message) == 0 {
 		return res, errors.New("reactor: forward: no message")
 	}
+	u, err := wire.ParseUpdateMessage(ev.Message, ev.Context)
+	if err != nil {
+		return res, fmt.Errorf("reactor: forward: %w", err)
+	}
 	peers, err := r.selectPeers(selector)
 	if err != nil {
 		return res, err
+	}
+	type encoded struct {
+		buf *[]byte
+		msg []byte
+		err error
+	}
+	cache := map[wire.ContextID]*encoded{}
+	defer func() {
+		for _, e := range cache {
+			if e.buf != nil {
+				wire.PutBuf(e.buf)
+			}
+		}
+	}()
+	bytesFor := func(sd *sender) ([]byte, error) {
+		if sd.neg.SendID == ev.ContextID {
+			return ev.Message, nil
+		}
+		e := cache[sd.neg.SendID]
+		if e == nil {
+			e = &encoded{buf: wire.GetBuf(wire.ExtMaxMsgLen)}
+			var n int
+			n, e.err = Reencode(&u, sd.neg.Send, (*e.buf)[:wire.ExtMaxMsgLen])
+			e.msg = (*e.buf)[:n]
+			cache[sd.neg.SendID] = e
+		}
+		return e.msg, e.err
 	}
 	var errs []error
 	for _, p := range peers {
@@ -34,7 +63,7 @@ func (r *Reactor) Forward(ctx context.Context, ev *UpdateEvent, selector string)
 			continue
 		}
 		pr := PeerResult{Name: ref.Name, Address: ref.Address}
-		if err := p.forward(ctx, ev); err != nil {
+		if err := p.forward(ctx, bytesFor); err != nil {
 			pr.Error = err.Error()
 			errs = append(errs, fmt.Errorf("reactor: peer %s: %w", ref.Name, err))
 		} else {
@@ -45,7 +74,7 @@ func (r *Reactor) Forward(ctx context.Context, ev *UpdateEvent, selector string)
 	return res, errors.Join(errs...)
 }
 
-func (p *peer) forward(ctx context.Context, ev *UpdateEvent) error {
+func (p *peer) forward(ctx context.Context, bytesFor func(sd *sender) ([]byte, error)) error {
 	p.sendMu.Lock()
 	defer p.sendMu.Unlock()
 	p.mu.Lock()
@@ -54,8 +83,9 @@ func (p *peer) forward(ctx context.Context, ev *UpdateEvent) error {
 	if !ok {
 		return ErrNotEstablished
 	}
-	if sd.neg.SendID != ev.ContextID {
-		return ErrContextMismatch
+	msg, err := bytesFor(&sd)
+	if err != nil {
+		return err
 	}
-	return sd.s.SendWait(ctx, ev.Message)
+	return sd.s.SendWait(ctx, msg)
 }
