@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/zebgp/ze/bgp/wire"
 )
 
 // FuzzCommand runs arbitrary command lines against peers on fake sessions,
@@ -74,4 +76,40 @@ func itoa(n uint32) string {
 		b[i] = byte('0' + n%10)
 	}
 	return string(b[i:])
+}
+
+// FuzzReencode: any UPDATE that parses is re-encoded or refused with an
+// error, never a panic; what comes out parses with the destination context.
+func FuzzReencode(f *testing.F) {
+	asn4 := wire.NewContext(true, false)
+	for _, cmd := range []string{
+		"update text origin set igp as-path set [65001 200000 (65010 4200000000)] nhop set 192.0.2.1 aggregator set 200000:192.0.2.9 nlri ipv4/unicast add 10.0.0.0/24",
+		"update text origin set igp nhop set 2001:db8::1 nlri ipv6/unicast add 2001:db8:1::/48",
+		"update text nlri ipv4/unicast del 10.0.0.0/24",
+		"update text nlri ipv6/unicast del 2001:db8:1::/48",
+	} {
+		f.Add(buildWith(f, asn4, cmd), uint8(1), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte, srcBits, dstBits uint8) {
+		ctx := func(b uint8) *wire.EncodingContext {
+			c := wire.NewContext(b&1 != 0, b&2 != 0)
+			c.SetAddPath(wire.IPv4Unicast, b&4 != 0)
+			c.SetAddPath(wire.IPv6Unicast, b&8 != 0)
+			c.SetExtNextHop(wire.IPv4Unicast, b&16 != 0)
+			return c
+		}
+		src, dst := ctx(srcBits), ctx(dstBits)
+		u, err := wire.ParseUpdateMessage(msg, src)
+		if err != nil {
+			return
+		}
+		buf := make([]byte, wire.ExtMaxMsgLen)
+		n, err := Reencode(&u, dst, buf)
+		if err != nil {
+			return
+		}
+		if _, err := wire.ParseUpdateMessage(buf[:n], dst); err != nil {
+			t.Errorf("re-encoded UPDATE does not parse: %v\n in % X\nout % X", err, msg, buf[:n])
+		}
+	})
 }
