@@ -97,9 +97,13 @@ func New(o Options) (_ *Daemon, err error) {
 	if d.schema, err = host.LoadSchema(nil); err != nil {
 		return nil, err
 	}
-	password, hash, err := newPassword()
-	if err != nil {
-		return nil, err
+	// ze FILE replaces the whole configuration with the file's, users
+	// included: a factory password would not survive it, so none is made.
+	var password, hash string
+	if o.File == "" {
+		if password, hash, err = newPassword(); err != nil {
+			return nil, err
+		}
 	}
 	d.db, err = cdb.Open(o.State, cdb.Options{
 		Schema:  d.schema,
@@ -109,7 +113,7 @@ func New(o Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.db.Created() {
+	if d.db.Created() && password != "" {
 		// The only time the password exists in clear: on a line of its
 		// own, for the person who started the appliance.
 		fmt.Fprintf(o.Stdout, "admin password: %s\n", password)

@@ -34,7 +34,9 @@ line of its own:
 
     admin password: <password>
 
-ze FILE imports the configuration FILE (hierarchical, set or JSON form)
+ze FILE imports the configuration FILE (hierarchical, set or JSON form;
+it replaces the whole configuration, users included, so no admin password
+is made)
 into the database as a commit, then runs it; SIGHUP (ze signal reload)
 imports it again.
 
