@@ -132,12 +132,33 @@ func runShowConfiguration(c *call) error {
 	if err != nil {
 		return err
 	}
+	if c.sh.env.Class != SuperUser {
+		hidePasswords(t)
+	}
 	out, err := subtreeText(t, c.words(), c.format)
 	if err != nil {
 		return err
 	}
 	_, err = c.w.Write(out)
 	return err
+}
+
+// hidePasswords removes the password hashes of the users from t: an
+// operator sees who may log in, not what to attack offline.
+func hidePasswords(t *config.Tree) {
+	list, _ := t.Get([]string{"system", "login", "user"})
+	if list == nil {
+		return
+	}
+	var paths [][]string
+	for _, e := range list.Children() {
+		if a := e.Child("authentication"); a != nil && a.Child("password") != nil {
+			paths = append(paths, a.Child("password").Path())
+		}
+	}
+	for _, p := range paths {
+		_ = t.Delete(p)
+	}
 }
 
 func runShowCommit(c *call) error {

@@ -194,6 +194,9 @@ func (sh *Shell) data() *config.Tree {
 		}
 		t = config.New(sh.env.Schema)
 	}
+	if sh.env.Class != SuperUser {
+		hidePasswords(t) // nor in the help's current values
+	}
 	sh.view = t
 	return t
 }

@@ -124,3 +124,18 @@ func TestQuestionMarkLine(t *testing.T) {
 		t.Fatal(`"?" ran as help`)
 	}
 }
+
+func TestOperatorSeesNoPasswordHash(t *testing.T) {
+	db := openDB(t)
+	admin := newShell(t, db, SuperUser)
+	mustRun(t, admin, "configure")
+	mustRun(t, admin, "set system login user bob class operator")
+	mustRun(t, admin, "set system login user bob authentication password $6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1")
+	mustRun(t, admin, "commit and-quit")
+	contains(t, "super-user", mustRun(t, admin, "show configuration system login"), "password $6$saltsalt$")
+	op := newShell(t, db, Operator)
+	out := mustRun(t, op, "show configuration system login | display set")
+	if strings.Contains(out, "$6$") || !strings.Contains(out, "set system login user bob class operator") {
+		t.Fatalf("operator's view:\n%s", out)
+	}
+}
