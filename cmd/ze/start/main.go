@@ -34,11 +34,10 @@ line of its own:
 
     admin password: <password>
 
-ze FILE imports the configuration FILE (hierarchical, set or JSON form;
-it replaces the whole configuration, users included, so no admin password
-is made)
+ze FILE imports the configuration FILE (hierarchical, set or JSON form)
 into the database as a commit, then runs it; SIGHUP (ze signal reload)
-imports it again.
+imports it again. The file replaces the whole configuration, users
+included, so no admin password is made.
 
 --log-level   debug, info (default), warn or error
 --log-format  text (default) or json, on standard error
