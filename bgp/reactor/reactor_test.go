@@ -361,3 +361,41 @@ func TestManyPeers(t *testing.T) {
 		t.Errorf("%d of %d peers got Cease 6/3", downs, n)
 	}
 }
+
+// TCP MD5 (RFC 2385) through the reactor: the listener gets the key of
+// each peer, a new key on both sides resets that peer and it comes back.
+func TestReactorsMD5(t *testing.T) {
+	a := newNode(t, "A", "127.0.64.1")
+	b := newNode(t, "B", "127.0.64.2")
+	ab := a.peerOf("b", b, 65001, 65002, true)
+	ab.MD5Password = "first secret"
+	ba := b.peerOf("a", a, 65002, 65001, false)
+	ba.MD5Password = "first secret"
+	cfgA, cfgB := a.config(65001, ab), b.config(65002, ba)
+	a.apply(cfgA)
+	b.apply(cfgB)
+	a.established("b")
+	first, _ := a.r.Neighbor("b")
+
+	cfgA.Peers[0].MD5Password = "second secret"
+	cfgB.Peers[0].MD5Password = "second secret"
+	mark := a.ev.len()
+	a.apply(cfgA)
+	b.apply(cfgB)
+	a.ev.wait(t, "b up with the new key", mark, func(v any) bool { return isState(v, "b", "established") })
+	a.established("b")
+	if d, _ := a.r.Neighbor("b"); !d.EstablishedSince.After(first.EstablishedSince) {
+		t.Errorf("not a new session: %v then %v", first.EstablishedSince, d.EstablishedSince)
+	}
+
+	// A wrong key on B: no session.
+	cfgB.Peers[0].MD5Password = "wrong"
+	markB := b.ev.len()
+	b.apply(cfgB)
+	time.Sleep(1500 * time.Millisecond)
+	for _, v := range b.ev.all()[markB:] {
+		if isState(v, "a", "established") {
+			t.Fatal("established with a wrong MD5 key")
+		}
+	}
+}
