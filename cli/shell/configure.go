@@ -11,6 +11,7 @@ import (
 
 	"github.com/zebgp/ze/cdb"
 	"github.com/zebgp/ze/cdb/config"
+	"github.com/zebgp/ze/yang"
 )
 
 var (
@@ -114,18 +115,18 @@ func runAnnotate(c *call) error {
 	return c.notFound(c.sh.sess.Annotate(c.full(w[:len(w)-1]), w[len(w)-1]))
 }
 
-// moves returns the from and to paths of rename and copy: TO replaces as
-// many words at the end of FROM as it has, or is a path from the edit level
-// when it is longer.
+// moves returns the from and to paths of rename and copy: TO is a path
+// from the edit level when it names an entry of a list from there
+// ("bgp group b peer q"), and otherwise replaces as many words at the end
+// of FROM as it has ("peer q").
 func (c *call) moves() (from, to []string) {
 	f, t, _ := moveArgs{}.cut(c.args)
 	from = c.full(texts(f))
 	tw := texts(t)
-	if len(tw) < len(f) {
-		to = append(append([]string(nil), from[:len(from)-len(tw)]...), tw...)
-	} else {
-		to = c.full(tw)
+	if p, err := walk(c.sh.cursor(), t, pathAny, true); err == nil && p.node.Kind() == yang.List || len(tw) >= len(f) {
+		return from, c.full(tw)
 	}
+	to = append(append([]string(nil), from[:len(from)-len(tw)]...), tw...)
 	return from, to
 }
 

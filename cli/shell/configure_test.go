@@ -25,6 +25,11 @@ func TestConfigureEdits(t *testing.T) {
 	if strings.Contains(out, "peer p3") {
 		t.Errorf("renamed entry still there:\n%s", out)
 	}
+	// a whole path as the target: into another group
+	mustRun(t, sh, "set bgp group h local-as 65009")
+	mustRun(t, sh, "copy bgp group g peer p1 to bgp group h peer q1")
+	contains(t, "copy across", mustRun(t, sh, "show bgp group h"), "peer q1 {", "ip 192.0.2.1;")
+	mustRun(t, sh, "delete bgp group h")
 	mustRun(t, sh, "activate bgp group g peer p2")
 	mustRun(t, sh, "delete bgp group g peer p4")
 	_, err := run(t, sh, "delete bgp group g peer p9")
