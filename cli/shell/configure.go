@@ -192,6 +192,26 @@ func runTop(c *call) error {
 func runShow(c *call) error {
 	s := c.sh.sess
 	if c.compare >= 0 {
+		return c.showCompare()
+	}
+	t, err := s.Candidate()
+	if err != nil {
+		return err
+	}
+	out, err := subtreeText(t, c.full(c.words()), c.format)
+	if err != nil {
+		return err
+	}
+	_, err = c.w.Write(out)
+	return err
+}
+
+// showCompare prints show | compare [rollback N]: the whole candidate at
+// the top, the edit level's subtree (with PATH) below it.
+func (c *call) showCompare() error {
+	s := c.sh.sess
+	path := c.full(c.words())
+	if len(path) == 0 {
 		var out []byte
 		var err error
 		if c.compare == 0 {
@@ -205,15 +225,29 @@ func runShow(c *call) error {
 		_, err = c.w.Write(out)
 		return err
 	}
-	t, err := s.Candidate()
+	old, _, err := c.sh.env.DB.RollbackConfig(c.compare)
 	if err != nil {
 		return err
 	}
-	out, err := subtreeText(t, c.full(c.words()), c.format)
+	cand, err := s.Candidate()
 	if err != nil {
 		return err
 	}
-	_, err = c.w.Write(out)
+	a, _, err := prune(old, path)
+	if err != nil {
+		return err
+	}
+	b, _, err := prune(cand, path)
+	if err != nil {
+		return err
+	}
+	for i := 1; i < len(path); i++ { // the levels above are not what is compared
+		for _, t := range []*config.Tree{a, b} {
+			_ = t.Annotate(path[:i], "")
+			_ = t.Activate(path[:i])
+		}
+	}
+	_, err = c.w.Write(config.Compare(a, b))
 	return err
 }
 

@@ -38,6 +38,14 @@ func TestConfigureEdits(t *testing.T) {
 	}
 	cmp := mustRun(t, sh, "show | compare")
 	contains(t, "compare", cmp, "[edit bgp]", "+    # the only group")
+	// at a level, the changes beneath it only
+	mustRun(t, sh, "edit bgp group g peer p1")
+	mustRun(t, sh, "set hold-time 45")
+	cmp = mustRun(t, sh, "show | compare")
+	if !strings.Contains(cmp, "+    hold-time 45;") || strings.Contains(cmp, "the only group") || strings.Contains(cmp, "p4") {
+		t.Fatalf("compare at a level:\n%s", cmp)
+	}
+	mustRun(t, sh, "top")
 	mustRun(t, sh, "rollback 0")
 	if cmp := mustRun(t, sh, "show | compare"); cmp != "" {
 		t.Fatalf("rollback 0 left changes:\n%s", cmp)

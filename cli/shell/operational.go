@@ -54,27 +54,9 @@ func subtreeText(t *config.Tree, path []string, f config.Format) ([]byte, error)
 	if len(path) == 0 {
 		return t.Format(f)
 	}
-	c := t.Clone()
-	n, err := c.Get(path)
-	if err != nil {
+	c, n, err := prune(t, path)
+	if err != nil || n == nil {
 		return nil, err
-	}
-	if n == nil {
-		return nil, nil
-	}
-	for cur := n; cur.Parent() != nil; cur = cur.Parent() {
-		parent := cur.Parent()
-		var drop [][]string
-		for _, s := range parent.Children() {
-			if s != cur {
-				drop = append(drop, s.Path())
-			}
-		}
-		for _, p := range drop {
-			if err := c.Delete(p); err != nil && !errors.Is(err, config.ErrNotFound) {
-				return nil, err
-			}
-		}
 	}
 	if f != config.Auto && f != config.Hierarchical {
 		return c.Format(f)
@@ -84,6 +66,34 @@ func subtreeText(t *config.Tree, path []string, f config.Format) ([]byte, error)
 		depth = countLevels(n.Parent()) // a leaf or a list keeps its own lines
 	}
 	return strip(c.Text(), depth), nil
+}
+
+// prune returns a copy of t with only the node at path, what is beneath
+// it and the levels above it, and that node (nil when t does not have it:
+// the copy is then empty).
+func prune(t *config.Tree, path []string) (*config.Tree, *config.Node, error) {
+	c := t.Clone()
+	n, err := c.Get(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n == nil {
+		return config.New(t.Schema()), nil, nil
+	}
+	for cur := n; cur.Parent() != nil; cur = cur.Parent() {
+		var drop [][]string
+		for _, s := range cur.Parent().Children() {
+			if s != cur {
+				drop = append(drop, s.Path())
+			}
+		}
+		for _, p := range drop {
+			if err := c.Delete(p); err != nil && !errors.Is(err, config.ErrNotFound) {
+				return nil, nil, err
+			}
+		}
+	}
+	return c, n, nil
 }
 
 // countLevels is how many "{" levels enclose the children of n.
