@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/zebgp/ze/bgp/route"
@@ -32,7 +33,8 @@ type PeerResult struct {
 
 // Command runs one run-time command:
 //
-//	peer SELECTOR update text|hex …         announce / withdraw (docs/route-grammar.md)
+//	peer SELECTOR update text|hex …         announce / withdraw (docs/route-grammar.md;
+//	                                        `nhop set self` is each session's local address)
 //	peer SELECTOR withdraw text|hex nlri FAMILY NLRI… [nlri FAMILY NLRI…]…
 //	peer SELECTOR shutdown [MESSAGE]        Cease 6/2, the session stays down
 //	peer SELECTOR start                     start a peer shut down by command
@@ -68,12 +70,20 @@ func (r *Reactor) Command(ctx context.Context, line string) (Result, error) {
 				return res, err
 			}
 		}
+		// `nhop set self` is each session's local address: the command is
+		// parsed here with a stand-in of the family of the first section
+		// (for its NLRI) and again per session when sent.
+		self := ""
+		if words := strings.Fields(text); selfIndex(words) >= 0 {
+			self = text
+			text = standInSelf(words)
+		}
 		u, err := route.Parse(text)
 		if err != nil {
 			return res, fmt.Errorf("reactor: %w", err)
 		}
 		do = func(p *peer) (PeerResult, error) {
-			n, kept, err := p.announce(ctx, u)
+			n, kept, err := p.announce(ctx, u, self)
 			return PeerResult{Messages: n, Kept: kept}, err
 		}
 	case "shutdown":
@@ -191,6 +201,23 @@ func withdrawCommand(rest string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// standInSelf replaces the next hop self of a route command by an
+// address of the family of its first NLRI section, to parse it.
+func standInSelf(words []string) string {
+	i := selfIndex(words)
+	words = slices.Clone(words)
+	words[i] = "192.0.2.1"
+	for j, w := range words {
+		if w == "nlri" && j+1 < len(words) && strings.HasPrefix(words[j+1], "ipv6/") {
+			words[i] = "2001:db8::1"
+		}
+		if w == "nlri" {
+			break
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // afterWords returns what follows the first n words of s, trimmed.

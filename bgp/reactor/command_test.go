@@ -539,3 +539,27 @@ func TestVerifyFSM(t *testing.T) {
 		t.Errorf("verify without router-id: %v", err)
 	}
 }
+
+func TestCommandNextHopSelf(t *testing.T) {
+	fr := newFakeReactor(t, threePeers())
+	ctx := context.Background()
+	fr.up(t, "a", plainNeg("192.0.2.254", false))
+	fr.session("a").take(t)
+	res, err := fr.r.Command(ctx, "peer a,b update text origin set igp nhop set self nlri ipv4/unicast add 10.0.0.0/24")
+	if err != nil || res.Peers[0].Messages != 1 || !res.Peers[1].Kept {
+		t.Fatalf("announce: %+v %v", res, err)
+	}
+	if got := fr.session("a").take(t); len(got) != 1 || !strings.Contains(got[0], `"ipv4/unicast":{"next-hop":"192.0.2.254","nlri":[{"prefix":"10.0.0.0/24"}]}`) {
+		t.Errorf("a: %v", got)
+	}
+	fr.up(t, "b", plainNeg("192.0.2.253", false))
+	if got := fr.session("b").take(t); len(got) != 3 || !strings.Contains(got[0], `"next-hop":"192.0.2.253"`) {
+		t.Errorf("b's initial table: %v", got)
+	}
+	if _, err := fr.r.Command(ctx, "peer a update text origin set igp next-hop set self nlri ipv6/unicast add 2001:db8::/32"); err != nil {
+		t.Fatal(err)
+	}
+	if got := fr.session("a").take(t); len(got) != 1 || !strings.Contains(got[0], `"ipv6/unicast":{"next-hop":"::ffff:192.0.2.254"`) {
+		t.Errorf("a, IPv6 route: %v", got)
+	}
+}

@@ -37,7 +37,10 @@ type ribOut struct {
 // outRoute is one announced NLRI: the command it came from, whose
 // attributes and next hop apply, and its place in it.
 type outRoute struct {
-	upd    *route.Update
+	upd *route.Update
+	// self is the command's text when its next hop is self: it is parsed
+	// again per session with the session's local address.
+	self   string
 	seq    uint64
 	family wire.Family
 	nlri   []byte // path id (4 octets) + NLRI, as in route.Section
@@ -80,7 +83,7 @@ func routeKey(f wire.Family, n []byte) string {
 
 // record puts a command's routes in the adj-rib-out: its announcements
 // replace what was there for the same NLRI, its withdrawals remove.
-func (o *ribOut) record(u *route.Update) error {
+func (o *ribOut) record(u *route.Update, self string) error {
 	o.seq++
 	for i := range u.Sections {
 		s := &u.Sections[i]
@@ -90,7 +93,7 @@ func (o *ribOut) record(u *route.Update) error {
 				delete(o.routes, k)
 				return
 			}
-			o.routes[k] = outRoute{upd: u, seq: o.seq, family: s.Family, nlri: n}
+			o.routes[k] = outRoute{upd: u, self: self, seq: o.seq, family: s.Family, nlri: n}
 		})
 		if err != nil {
 			return err
@@ -102,10 +105,11 @@ func (o *ribOut) record(u *route.Update) error {
 // updates regroups the adj-rib-out (of family f, or all when f is zero)
 // into commands: one per original command and family, with only the NLRI
 // it still owns, in the order the commands came.
-func (o *ribOut) updates(f wire.Family) []*route.Update {
+func (o *ribOut) updates(f wire.Family, local netip.Addr) ([]*route.Update, []error) {
 	type group struct {
-		upd *route.Update
-		seq uint64
+		upd  *route.Update
+		self string
+		seq  uint64
 		sec map[wire.Family]*route.Section
 		fam []wire.Family
 	}
@@ -122,7 +126,7 @@ func (o *ribOut) updates(f wire.Family) []*route.Update {
 		}
 		g := groups[r.seq]
 		if g == nil {
-			g = &group{upd: r.upd, seq: r.seq, sec: map[wire.Family]*route.Section{}}
+			g = &group{upd: r.upd, self: r.self, seq: r.seq, sec: map[wire.Family]*route.Section{}}
 			groups[r.seq] = g
 		}
 		s := g.sec[r.family]
@@ -143,15 +147,50 @@ func (o *ribOut) updates(f wire.Family) []*route.Update {
 	}
 	slices.SortFunc(ordered, func(a, b *group) int { return int(a.seq - b.seq) })
 	out := make([]*route.Update, 0, len(ordered))
+	var errs []error
 	for _, g := range ordered {
-		u := *g.upd
+		base := g.upd
+		if g.self != "" {
+			var err error
+			if base, err = parseSelf(g.self, local); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		u := *base
 		u.Sections = nil
 		for _, fam := range g.fam {
 			u.Sections = append(u.Sections, *g.sec[fam])
 		}
 		out = append(out, &u)
 	}
-	return out
+	return out, errs
+}
+
+// selfIndex returns the index of the word "self" given as the next hop of
+// a route command (`nhop set self`, `next-hop set self`), or -1.
+func selfIndex(words []string) int {
+	for i := 0; i+2 < len(words); i++ {
+		if (words[i] == "nhop" || words[i] == "next-hop") && (words[i+1] == "set" || words[i+1] == "add") && words[i+2] == "self" {
+			return i + 2
+		}
+	}
+	return -1
+}
+
+// parseSelf parses a route command whose next hop is self with local as
+// the next hop.
+func parseSelf(text string, local netip.Addr) (*route.Update, error) {
+	words := strings.Fields(text)
+	i := selfIndex(words)
+	if i < 0 {
+		return route.Parse(text)
+	}
+	if !local.IsValid() {
+		return nil, errors.New("reactor: next hop self: the session's local address is not known")
+	}
+	words[i] = local.Unmap().String()
+	return route.Parse(strings.Join(words, " "))
 }
 
 // staticUpdate turns a static route into a route command for a session
@@ -306,7 +345,8 @@ func (p *peer) tableLocked(f wire.Family, neg *Negotiated) ([]*route.Update, []e
 		}
 		ups = append(ups, u)
 	}
-	return append(ups, p.out.updates(f)...), errs
+	more, uerrs := p.out.updates(f, neg.Local.Addr())
+	return append(ups, more...), append(errs, uerrs...)
 }
 
 // shadowed reports whether a run-time route replaces static route r.
@@ -430,11 +470,11 @@ func staticEqual(a, b *StaticRoute) bool {
 // recorded. A withdrawal of a static route's prefix that no command
 // announced is sent too; the static route comes back with the next
 // session.
-func (p *peer) announce(ctx context.Context, u *route.Update) (n int, kept bool, err error) {
+func (p *peer) announce(ctx context.Context, u *route.Update, self string) (n int, kept bool, err error) {
 	p.sendMu.Lock()
 	defer p.sendMu.Unlock()
 	p.mu.Lock()
-	if err := p.out.record(u); err != nil {
+	if err := p.out.record(u, self); err != nil {
 		p.mu.Unlock()
 		return 0, false, err
 	}
@@ -443,6 +483,11 @@ func (p *peer) announce(ctx context.Context, u *route.Update) (n int, kept bool,
 	p.mu.Unlock()
 	if !ok || !synced {
 		return 0, true, nil
+	}
+	if self != "" {
+		if u, err = parseSelf(self, sd.neg.Local.Addr()); err != nil {
+			return 0, false, err
+		}
 	}
 	n, err = sd.send(ctx, u)
 	return n, false, err
