@@ -147,7 +147,7 @@ func runEdit(c *call) error {
 		}
 		return c.sh.env.Edit(c.ctx, c.sh.sess)
 	}
-	c.sh.edit = c.full(c.words())
+	c.sh.setEdit(c.full(c.words()))
 	return nil
 }
 
@@ -157,7 +157,7 @@ func runUp(c *call) error {
 		n, _ = strconv.Atoi(c.args[0].Text)
 	}
 	for ; n > 0 && len(c.sh.edit) > 0; n-- {
-		c.sh.edit = c.sh.upOne()
+		c.sh.setEdit(c.sh.upOne())
 	}
 	return nil
 }
@@ -185,7 +185,7 @@ func (sh *Shell) upOne() []string {
 }
 
 func runTop(c *call) error {
-	c.sh.edit = nil
+	c.sh.setEdit(nil)
 	return nil
 }
 
@@ -372,7 +372,7 @@ func runCfgExit(c *call) error {
 		word = c.args[0].Text
 	}
 	if word == "" && len(sh.edit) > 0 {
-		sh.edit = sh.upOne()
+		sh.setEdit(sh.upOne())
 		return nil
 	}
 	if word != "discard" && sh.sess.Changed() && !sh.warned {
@@ -391,7 +391,9 @@ func (sh *Shell) leaveConfigure() error {
 		return nil
 	}
 	s := sh.sess
+	sh.mu.Lock()
 	sh.sess, sh.mode, sh.edit, sh.warned = nil, Operational, nil, false
+	sh.mu.Unlock()
 	sh.env.Sessions.remove(sh)
 	return s.Close()
 }

@@ -234,3 +234,23 @@ func (l logLines) Lines(n int) []string {
 	}
 	return l
 }
+
+func TestStatusWhileOthersEdit(t *testing.T) {
+	db := openDB(t)
+	a := newShell(t, db, SuperUser)
+	b := newShell(t, db, SuperUser)
+	mustRun(t, a, "configure")
+	mustRun(t, b, "configure")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			mustRun(t, a, "edit bgp group g")
+			mustRun(t, a, "top")
+		}
+	}()
+	for range 50 {
+		contains(t, "status", mustRun(t, b, "status"), "Users currently editing the configuration:")
+	}
+	<-done
+}

@@ -257,7 +257,9 @@ func runConfigure(c *call) error {
 			c.printf("  %s\n", editorLine(e))
 		}
 	}
+	sh.mu.Lock()
 	sh.sess, sh.mode, sh.edit, sh.warned = s, Configure, nil, false
+	sh.mu.Unlock()
 	sh.env.Sessions.add(sh)
 	c.printf("Entering configuration mode")
 	if mode == cdb.Exclusive {

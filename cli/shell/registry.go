@@ -41,15 +41,18 @@ func (r *Registry) remove(sh *Shell) {
 // Editors returns who is in configure mode, longest first.
 func (r *Registry) Editors() []Editor {
 	r.mu.Lock()
-	defers := make(map[*Shell]time.Time, len(r.m))
+	shells := make(map[*Shell]time.Time, len(r.m))
 	for k, v := range r.m {
-		defers[k] = v
+		shells[k] = v
 	}
 	r.mu.Unlock()
 	var out []Editor
-	for sh, since := range defers {
+	for sh, since := range shells {
+		sh.mu.Lock()
 		e := Editor{User: sh.env.User, Via: sh.env.Via, Since: since, Edit: append([]string(nil), sh.edit...)}
-		if s := sh.sess; s != nil {
+		s := sh.sess
+		sh.mu.Unlock()
+		if s != nil {
 			e.Mode = s.Mode().String()
 			e.Changed = s.Changed()
 		}

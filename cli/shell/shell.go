@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/zebgp/ze/cdb"
@@ -95,6 +96,7 @@ var shellIDs atomic.Uint64
 // the configure session and the edit level. A Shell is used by one
 // goroutine at a time.
 type Shell struct {
+	mu     sync.Mutex // sess and edit, which Registry.Editors reads from other goroutines
 	env    Env
 	id     uint64
 	mode   Mode
@@ -137,6 +139,12 @@ func (sh *Shell) EditPath() []string { return sh.edit }
 
 // Session returns the configure session, nil in operational mode.
 func (sh *Shell) Session() *cdb.Session { return sh.sess }
+
+func (sh *Shell) setEdit(path []string) {
+	sh.mu.Lock()
+	sh.edit = path
+	sh.mu.Unlock()
+}
 
 // Close leaves configure mode (dropping a private candidate) and ends the
 // shell.
