@@ -237,3 +237,23 @@ func TestShowLogFromRing(t *testing.T) {
 		t.Fatalf("show log: %d %q", code, out)
 	}
 }
+
+func TestLoadTerminal(t *testing.T) {
+	f := newFixture(t, nil)
+	c := f.mustDial(t, "admin", gossh.Password("secret"))
+	tm := openTerm(t, c, 120, 50)
+	pos := tm.scr.waitFor(t, 0, "admin@r1> ")
+	tm.typ(t, "configure\r")
+	pos = tm.scr.waitFor(t, pos, "admin@r1# ")
+	tm.typ(t, "load merge terminal\r")
+	pos = tm.scr.waitFor(t, pos, "[Type ^D at a new line to end input]")
+	// TAB and ? are text here
+	tm.typ(t, "bgp {\r group g {\r  peer p1 {\r\tdescription \"why?\";\r}\r}\r}\r\x04")
+	pos = tm.scr.waitFor(t, pos, "load complete")
+	tm.typ(t, "show bgp group g peer p1 description\r")
+	tm.scr.waitFor(t, pos, `description why?;`)
+	hist, _ := f.store.GetCopy("cli/history/admin")
+	if strings.Contains(string(hist), "why") {
+		t.Fatalf("the loaded text went into the history:\n%s", hist)
+	}
+}

@@ -193,14 +193,39 @@ type termSession struct {
 	s    *Server
 	sess gliderssh.Session
 	sh   *shell.Shell
-	t    *term.Terminal
 	in   *pump
 	out  io.Writer
+	hist *history
 
 	mu            sync.Mutex
 	width, height int
 	sink          func(w, h int)
 	cur           *watcher
+	t             *term.Terminal
+}
+
+// terminal returns the line editor.
+func (ts *termSession) terminal() *term.Terminal {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.t
+}
+
+// fresh makes a new line editor on the session, with the history, the
+// completion and the window size.
+func (ts *termSession) fresh() {
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{lineInput{ts.in}, ts.sess}, "")
+	t.History = ts.hist
+	t.AutoCompleteCallback = ts.complete
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.width > 0 && ts.height > 0 {
+		_ = t.SetSize(ts.width, ts.height)
+	}
+	ts.t = t
 }
 
 func (ts *termSession) size() (int, int) {
@@ -219,14 +244,9 @@ func (ts *termSession) setSink(f func(w, h int)) {
 // the exit code.
 func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.Session, pty gliderssh.Pty, winCh <-chan gliderssh.Window) int {
 	ts := &termSession{s: s, sess: sess, in: newPump(sess), out: crlf{sess}, width: pty.Window.Width, height: pty.Window.Height}
-	ts.t = term.NewTerminal(struct {
-		io.Reader
-		io.Writer
-	}{lineInput{ts.in}, sess}, "")
-	if ts.width > 0 && ts.height > 0 {
-		_ = ts.t.SetSize(ts.width, ts.height)
-	}
-	ts.sink = func(w, h int) { _ = ts.t.SetSize(w, h) }
+	ts.hist = loadHistory(s.o.Store, env.User, s.log)
+	ts.fresh()
+	ts.sink = func(w, h int) { _ = ts.terminal().SetSize(w, h) }
 	go func() {
 		for w := range winCh {
 			ts.mu.Lock()
@@ -236,24 +256,34 @@ func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.
 			sink(w.Width, w.Height)
 		}
 	}()
-	ts.t.History = loadHistory(s.o.Store, env.User, s.log)
 	env.Input = func(prompt string) (string, error) {
+		// text, not commands: no completion, no history
 		ts.pause()
-		ts.t.SetPrompt(prompt)
-		return ts.t.ReadLine()
+		t := ts.terminal()
+		t.SetPrompt(prompt)
+		t.AutoCompleteCallback, t.History = nil, &history{}
+		line, err := t.ReadLine()
+		if err != nil {
+			// x/term keeps the Ctrl-D that ended the text and would
+			// read it again: the next line needs another terminal
+			ts.fresh()
+			return line, err
+		}
+		t.AutoCompleteCallback, t.History = ts.complete, ts.hist
+		return line, nil
 	}
 	env.Edit = ts.edit
 	ts.sh = shell.New(env)
 	defer ts.sh.Close()
-	ts.t.AutoCompleteCallback = ts.complete
 
 	for !ts.sh.Done() {
 		header, prompt := ts.sh.Prompt()
 		if header != "" {
 			_, _ = io.WriteString(ts.out, header+"\n")
 		}
-		ts.t.SetPrompt(prompt)
-		line, err := ts.t.ReadLine()
+		t := ts.terminal()
+		t.SetPrompt(prompt)
+		line, err := t.ReadLine()
 		if err != nil {
 			break
 		}
@@ -273,7 +303,7 @@ func (ts *termSession) complete(line string, pos int, key rune) (string, int, bo
 		nl, np, list := ts.sh.Complete(line, pos)
 		if list != nil {
 			_, prompt := ts.sh.Prompt()
-			_, _ = ts.t.Write([]byte(prompt + line + "\n" + shell.FormatItems(list)))
+			_, _ = ts.terminal().Write([]byte(prompt + line + "\n" + shell.FormatItems(list)))
 		}
 		return nl, np, true
 	case '?':
@@ -281,11 +311,11 @@ func (ts *termSession) complete(line string, pos int, key rune) (string, int, bo
 			return "", 0, false
 		}
 		_, prompt := ts.sh.Prompt()
-		_, _ = ts.t.Write([]byte(prompt + line[:pos] + "?\n" + shell.FormatItems(ts.sh.Help(line[:pos]))))
+		_, _ = ts.terminal().Write([]byte(prompt + line[:pos] + "?\n" + shell.FormatItems(ts.sh.Help(line[:pos]))))
 		return line, pos, true
 	case keyInterrupt:
 		_, prompt := ts.sh.Prompt()
-		_, _ = ts.t.Write([]byte(prompt + line + "^C\n"))
+		_, _ = ts.terminal().Write([]byte(prompt + line + "^C\n"))
 		return "", 0, true
 	}
 	return "", 0, false
@@ -351,7 +381,7 @@ func (ts *termSession) edit(ctx context.Context, cs *cdb.Session) error {
 		default:
 		}
 	})
-	defer ts.setSink(func(w, h int) { _ = ts.t.SetSize(w, h) })
+	defer ts.setSink(func(w, h int) { _ = ts.terminal().SetSize(w, h) })
 	done := make(chan struct{})
 	defer close(done)
 	w, h := ts.size()
