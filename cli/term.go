@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -263,6 +264,9 @@ func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.
 		t.SetPrompt(prompt)
 		t.AutoCompleteCallback, t.History = nil, &history{}
 		line, err := t.ReadLine()
+		if errors.Is(err, term.ErrPasteIndicator) {
+			err = nil // a pasted line is a line
+		}
 		if err != nil {
 			// x/term keeps the Ctrl-D that ended the text and would
 			// read it again: the next line needs another terminal
@@ -284,7 +288,7 @@ func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.
 		t := ts.terminal()
 		t.SetPrompt(prompt)
 		line, err := t.ReadLine()
-		if err != nil {
+		if err != nil && !errors.Is(err, term.ErrPasteIndicator) {
 			break
 		}
 		ts.run(ctx, line, len(prompt))
