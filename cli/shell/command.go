@@ -25,6 +25,7 @@ type Ops struct {
 	mu    sync.RWMutex
 	ops   []op
 	helps map[string]string
+	gen   uint64 // counts the changes, for the shells' grammars
 }
 
 type op struct {
@@ -49,6 +50,7 @@ func (o *Ops) RegisterArgs(path []string, help, args string, fn OpFunc) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	p := slices.Clone(path)
+	o.gen++
 	for i, x := range o.ops {
 		if slices.Equal(x.path, p) {
 			o.ops[i] = op{p, help, args, fn}
@@ -66,6 +68,7 @@ func (o *Ops) Describe(path []string, help string) {
 	if o.helps == nil {
 		o.helps = map[string]string{}
 	}
+	o.gen++
 	o.helps[strings.Join(path, " ")] = help
 }
 

@@ -348,20 +348,17 @@ func runRun(c *call) error {
 	if serr != nil {
 		return serr
 	}
-	if cmd.name == "configure" || cmd.run == nil {
+	switch cmd.name {
+	case "configure":
 		return errors.New("run: already in configure mode")
+	case "exit", "quit":
+		return errors.New("run: use exit to leave configure mode")
 	}
 	if cmd.super && c.sh.env.Class != SuperUser {
 		return fmt.Errorf("%w: %s needs the super-user class", ErrDenied, cmd.name)
 	}
-	if cmd.run == nil {
-		return errors.New("run: incomplete command")
-	}
 	inner := *c
 	inner.cmd, inner.args = cmd, args
-	if cmd.name == "exit" || cmd.name == "quit" {
-		return errors.New("run: use exit to leave configure mode")
-	}
 	return cmd.run(&inner)
 }
 

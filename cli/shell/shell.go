@@ -105,8 +105,8 @@ type Shell struct {
 	warned bool     // exit was refused once because of uncommitted changes
 	done   bool
 	view   *config.Tree // the data completion and paths see, for one line
-	ops    *command
-	opsFor *Ops
+	ops    *command // the operational grammar with the registered commands
+	opsGen uint64   // the Ops generation it was made from
 }
 
 // New returns a shell in operational mode.
@@ -231,30 +231,23 @@ func (sh *Shell) tree() *command {
 	return sh.opTree()
 }
 
-// opTree is the operational grammar with the registered commands.
+// opTree is the operational grammar with the registered commands, made
+// again when commands were registered since.
 func (sh *Shell) opTree() *command {
-	if sh.ops != nil && sh.opsFor == sh.env.Ops && !sh.env.Ops.changed(sh.ops) {
+	o := sh.env.Ops
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	if sh.ops != nil && sh.opsGen == o.gen {
 		return sh.ops
 	}
 	t := operationalTree().clone()
-	o := sh.env.Ops
-	o.mu.RLock()
 	for _, x := range o.ops {
 		fn := x.fn
-		t.add(x.path, &command{help: x.help, args: freeArgs{help: x.args}, formats: false,
+		t.add(x.path, &command{help: x.help, args: freeArgs{help: x.args},
 			run: func(c *call) error { return fn(c.ctx, c.words(), c.w) }}, o.helps)
 	}
-	n := len(o.ops)
-	o.mu.RUnlock()
-	t.help = fmt.Sprint(n) // the number of ops it was built with
-	sh.ops, sh.opsFor = t, o
+	sh.ops, sh.opsGen = t, o.gen
 	return t
-}
-
-func (o *Ops) changed(t *command) bool {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	return t.help != fmt.Sprint(len(o.ops))
 }
 
 // checkLine resolves words in tree and checks the command's arguments.
