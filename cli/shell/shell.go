@@ -105,8 +105,8 @@ type Shell struct {
 	warned bool     // exit was refused once because of uncommitted changes
 	done   bool
 	view   *config.Tree // the data completion and paths see, for one line
-	ops    *command // the operational grammar with the registered commands
-	opsGen uint64   // the Ops generation it was made from
+	ops    *command     // the operational grammar with the registered commands
+	opsGen uint64       // the Ops generation it was made from
 }
 
 // New returns a shell in operational mode.
