@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,8 +20,8 @@ const OwnerHost = "plugin-host"
 // OwnerName is the commit owner of the plugin called name: "plugin/NAME".
 func OwnerName(name string) string { return "plugin/" + name }
 
-// own makes the plugin, once ready with a YANG module, the commit owner of
-// the module's subtree; it stays the owner across restarts.
+// own makes the plugin, once registered with a YANG module, the commit owner
+// of the module's subtree; it stays the owner across restarts.
 func (p *plug) own(reg *Registration) {
 	c := p.h.cfg.Commit
 	if c == nil || reg.Module == "" {
@@ -64,8 +65,10 @@ func (o plugOwner) send(ctx context.Context, method string, r *commit.Request) e
 		return err
 	}
 	if method == MethodConfigApply {
+		o.p.applyMu.Lock()
+		defer o.p.applyMu.Unlock()
 		o.p.mu.Lock()
-		o.p.config = sub
+		o.p.config, o.p.rev = sub, r.Revision
 		o.p.mu.Unlock()
 	}
 	s, state := o.p.ready()
@@ -205,4 +208,27 @@ func sameSpec(a, b Spec) bool {
 	a, b = a.withDefaults(), b.withDefaults()
 	a.Config, b.Config = nil, nil
 	return reflect.DeepEqual(a, b)
+}
+
+// catchUp sends a plugin that just became ready the subtree of a commit
+// applied while it was going through the stages, after it was configured.
+func (s *session) catchUp() {
+	p := s.p
+	p.applyMu.Lock()
+	defer p.applyMu.Unlock()
+	p.mu.Lock()
+	cfg, rev := p.config, p.rev
+	p.mu.Unlock()
+	if cfg == nil || bytes.Equal(cfg, s.sent) || !s.ready.Load() {
+		return
+	}
+	params, err := json.Marshal(ConfigChangeParams{Revision: rev, Config: cfg})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.p.spec.StartupTimeout)
+	defer cancel()
+	if _, err := s.conn.Call(ctx, MethodConfigApply, params); err != nil {
+		s.log.Warn("the config of a commit applied while the plugin started", "revision", rev, "error", err)
+	}
 }

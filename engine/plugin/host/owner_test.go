@@ -199,3 +199,50 @@ func TestConfigureRestartsChanged(t *testing.T) {
 		t.Error("a bad declaration configured")
 	}
 }
+
+// TestPluginOwnerCatchUp: a commit applied while the plugin goes through
+// the stages, after its configure stage, reaches it once it is ready.
+func TestPluginOwnerCatchUp(t *testing.T) {
+	name := uniqueName("catchup")
+	ready := make(chan *fake, 1)
+	configured := make(chan struct{})
+	release := make(chan struct{})
+	var steps int
+	pause := func() {
+		steps++
+		if steps == 2 { // after configure, before declare-capabilities
+			close(configured)
+			<-release
+		}
+	}
+	registerInternal(name, fakeBody(nil, plainReg(name, "ze-test-echo:echo"), pause, ready))
+	c := commit.New(commit.Config{})
+	ph, _ := newTestHost(t, Config{Commit: c})
+	ctx := context.Background()
+	doc1 := pluginDoc([]string{name}, `"ze-test-echo:box":{"v":1}`)
+	done := make(chan error, 1)
+	go func() { done <- ph.Configure(ctx, []byte(doc1)) }()
+	<-configured
+	box := commit.Change{Module: "ze-test-echo", Path: []string{"box"}}
+	doc2 := pluginDoc([]string{name}, `"ze-test-echo:box":{"v":2}`)
+	if err := c.Commit(ctx, docRequest(2, doc1, doc2, box)); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	f := <-ready
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	g, err := f.wait(wctx, MethodConfigApply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"revision":2,"config":{"ze-test-echo:box":{"v":2}}}`; string(g.params) != want {
+		t.Errorf("got %s, want %s", g.params, want)
+	}
+	if got := string(f.first(MethodConfigure)); got != `{"config":{"ze-test-echo:box":{"v":1}}}` {
+		t.Errorf("configure %s", got)
+	}
+}

@@ -30,6 +30,8 @@ type plug struct {
 	sess     *session // the ready session, which RPCs and events go to
 	recent   []time.Time
 	config   json.RawMessage // the subtree of the last commit applied, for later starts
+	rev      uint64          // its revision
+	applyMu  sync.Mutex      // orders config-apply calls and the configure stage's reading of config
 	unowner  func()          // unregisters the plugin's commit owner
 
 	stopOnce   sync.Once

@@ -37,6 +37,7 @@ type session struct {
 
 	stageCh chan stageReq // stage requests, from the handler to the stage loop
 	ready   atomic.Bool
+	sent    json.RawMessage // the config of the configure stage
 
 	dmu    sync.Mutex
 	direct Direct
@@ -276,6 +277,7 @@ func (s *session) stages(st *seat) error {
 	s.p.mu.Lock()
 	s.p.reg, s.p.name = reg, reg.Name
 	s.p.mu.Unlock()
+	s.p.own(reg)
 	if err := s.arrive(st, StageRegistration); err != nil {
 		req.reply <- err
 		return err
@@ -284,7 +286,10 @@ func (s *session) stages(st *seat) error {
 	s.answer(req, nil)
 
 	// 2. configure (engine → plugin)
+	s.p.applyMu.Lock()
 	cfg, err := s.h.configFor(s.ctx, s.p, reg)
+	s.sent = cfg
+	s.p.applyMu.Unlock()
 	if err != nil {
 		return &fatalError{fmt.Errorf("configure: %w", err)}
 	}
@@ -391,8 +396,8 @@ func (s *session) activate(reg *Registration) error {
 	s.p.mu.Lock()
 	s.p.sess = s
 	s.p.mu.Unlock()
-	s.p.own(reg)
 	s.p.setState(StateReady, "", 0)
+	go s.catchUp()
 	return nil
 }
 
