@@ -71,9 +71,24 @@ func (p *pump) read(b []byte, done <-chan struct{}) (int, error) {
 	}
 	p.mu.Unlock()
 	select {
+	case <-done:
+		return 0, io.EOF
+	default:
+	}
+	select {
 	case chunk, ok := <-p.ch:
 		if !ok {
 			return 0, io.EOF
+		}
+		select {
+		case <-done:
+			// the reader is done (the editor ended) but the select chose
+			// the input: it is for the next reader
+			p.mu.Lock()
+			p.left = append(chunk, p.left...)
+			p.mu.Unlock()
+			return 0, io.EOF
+		default:
 		}
 		n := copy(b, chunk)
 		if n < len(chunk) {
