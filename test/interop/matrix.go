@@ -102,11 +102,11 @@ func (m *Matrix) Write(w io.Writer, suts, peers []string) {
 	}
 }
 
-// oneLine shortens a detail to one line of at most 200 characters.
+// oneLine shortens a detail to one line of at most 400 characters.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
+	if len(s) > 400 {
+		s = s[:400] + "…"
 	}
 	return s
 }

@@ -44,6 +44,24 @@ var PairScenarios = []PairScenario{
 		Timeout: 30 * time.Second,
 	},
 	{
+		// FRR ignores a ROUTE-REFRESH until it has sent End-of-RIB, which it sends only to a peer
+		// that advertised graceful restart: the SUT advertises it here. OpenBGPD 7.7 (Debian 12)
+		// is left out: it ignores every ROUTE-REFRESH ("route refresh: AID IPv4 unicast not
+		// negotiated"), from BIRD, FRR and ExaBGP as well as from ze.
+		Name:  "sut-route-refresh",
+		Peers: []string{"bird", "frr", "gobgp", "exabgp"},
+		Setup: func(sut, _ *harness.Side) {
+			sut.Peer.GracefulRestart = true
+		},
+		Run: func(ctx context.Context, e *Env) error {
+			if err := establish(false)(ctx, e); err != nil {
+				return err
+			}
+			return sutRouteRefresh(ctx, e)
+		},
+		Timeout: 60 * time.Second,
+	},
+	{
 		Name:  "add-path-receive",
 		Peers: []string{"gobgp"},
 		Setup: func(sut, peer *harness.Side) {

@@ -200,6 +200,33 @@ func routeRefresh(ctx context.Context, e *Env) error {
 	})
 }
 
+// sutRouteRefresh (a PairScenario, with graceful restart): the SUT sends ROUTE-REFRESH for IPv4 unicast; the peer sends its routes
+// again, which the SUT's UPDATE counter shows.
+func sutRouteRefresh(ctx context.Context, e *Env) error {
+	rr, ok1 := e.SUT.(harness.Refresher)
+	uc, ok2 := e.SUT.(harness.UpdateCounter)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%w: the speaker under test (%s) cannot request a refresh or count updates", ErrNotApplicable, e.SUT.Kind())
+	}
+	before, err := uc.UpdatesReceived(ctx, e.peer4())
+	if err != nil {
+		return err
+	}
+	if err := rr.RequestRefresh(ctx, e.peer4(), harness.IPv4Unicast); err != nil {
+		return err
+	}
+	return harness.Eventually(ctx, 20*time.Second, func(ctx context.Context) error {
+		n, err := uc.UpdatesReceived(ctx, e.peer4())
+		if err != nil {
+			return err
+		}
+		if n <= before {
+			return fmt.Errorf("%s: %d updates from %s after its ROUTE-REFRESH, no more than the %d before", e.SUT.Kind(), n, e.Peer.Kind(), before)
+		}
+		return nil
+	})
+}
+
 // adminShutdown: the SUT shuts the IPv4 session down with ShutdownMessage; the peer's CLI shows
 // the message; the SUT enables the session again and it comes back.
 func adminShutdown(ctx context.Context, e *Env) error {

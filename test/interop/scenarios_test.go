@@ -157,14 +157,14 @@ func record(t reporter, m *Matrix, sut, peer, name string, err error) bool {
 	}
 }
 
-func startEnv(t reporter, dir string, sutSide, peerSide harness.Side) (*Env, func()) {
+func startEnv(t reporter, dir string, sutSide, peerSide harness.Side) (*Env, func(), error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	p, err := harness.StartPair(ctx, dir, sutSide, peerSide)
 	if err != nil {
 		t.Errorf("starting %s and %s: %v", sutSide.Kind, peerSide.Kind, err)
-		return nil, func() {}
+		return nil, func() {}, err
 	}
 	e := &Env{SUT: p.A, Peer: p.B, SUTSide: sutSide, PeerSide: peerSide}
 	return e, func() {
@@ -175,15 +175,15 @@ func startEnv(t reporter, dir string, sutSide, peerSide harness.Side) (*Env, fun
 		if err := p.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
-	}
+	}, nil
 }
 
 func runScenarios(t reporter, dir string, m *Matrix, sut, peer string) {
-	e, done := startEnv(t, dir, SideFor(sut, 1), SideFor(peer, 2))
+	e, done, err := startEnv(t, dir, SideFor(sut, 1), SideFor(peer, 2))
 	defer done()
-	if e == nil {
+	if err != nil {
 		for _, s := range Scenarios {
-			m.Set(sut, peer, s.Name, Result{Status: StatusNotRun, Detail: "the pair did not start"})
+			m.Set(sut, peer, s.Name, Result{Status: StatusNotRun, Detail: "the pair did not start: " + err.Error()})
 		}
 		return
 	}
@@ -206,10 +206,10 @@ func runPairScenario(t reporter, dir string, m *Matrix, sut, peer string, ps Pai
 	ss, pp := SideFor(sut, 1), SideFor(peer, 2)
 	ss.V4Only, pp.V4Only = true, true
 	ps.Setup(&ss, &pp)
-	e, done := startEnv(t, dir, ss, pp)
+	e, done, err := startEnv(t, dir, ss, pp)
 	defer done()
-	if e == nil {
-		m.Set(sut, peer, ps.Name, Result{Status: StatusNotRun, Detail: "the pair did not start"})
+	if err != nil {
+		m.Set(sut, peer, ps.Name, Result{Status: StatusNotRun, Detail: "the pair did not start: " + err.Error()})
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ps.Timeout)

@@ -45,6 +45,10 @@ type Peer struct {
 	AddPathReceive, AddPathSend bool
 	// Passive peers wait for the other side to connect.
 	Passive bool
+	// GracefulRestart advertises the graceful restart capability (RFC 4724). Only the ze
+	// launcher honors it: FRR and OpenBGPD send End-of-RIB, and answer a ROUTE-REFRESH, only
+	// to a peer that advertised it.
+	GracefulRestart bool
 }
 
 // Config is what a launcher needs to write a daemon's configuration.
