@@ -110,8 +110,8 @@ func (o *ribOut) updates(f wire.Family, local netip.Addr) ([]*route.Update, []er
 		upd  *route.Update
 		self string
 		seq  uint64
-		sec map[wire.Family]*route.Section
-		fam []wire.Family
+		sec  map[wire.Family]*route.Section
+		fam  []wire.Family
 	}
 	groups := map[uint64]*group{}
 	keys := make([]string, 0, len(o.routes))
