@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -145,7 +146,7 @@ func (o *ribOut) updates(f wire.Family, local netip.Addr) ([]*route.Update, []er
 	for _, g := range groups {
 		ordered = append(ordered, g)
 	}
-	slices.SortFunc(ordered, func(a, b *group) int { return int(a.seq - b.seq) })
+	slices.SortFunc(ordered, func(a, b *group) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]*route.Update, 0, len(ordered))
 	var errs []error
 	for _, g := range ordered {
