@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,10 +83,25 @@ func (r *rowReport) replay(t *testing.T) {
 	}
 }
 
+// envList returns the comma-separated values of an environment variable, nil when unset.
+func envList(name string) []string {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// selected reports whether name is in list (an empty list selects everything).
+func selected(list []string, name string) bool {
+	return len(list) == 0 || slices.Contains(list, name)
+}
+
 // TestScenarios runs Scenarios with each speaker under test against each daemon, and
 // PairScenarios against the daemons they name, all pairs at once, then reports each row as a
 // subtest and logs the matrix (go test -v), which it also writes to the file ZE_INTEROP_MATRIX
-// names when set.
+// names when set. ZE_INTEROP_PEERS and ZE_INTEROP_SCENARIOS (comma-separated) select daemons
+// and scenarios.
 func TestScenarios(t *testing.T) {
 	var cols []string
 	for _, s := range Scenarios {
@@ -96,6 +112,7 @@ func TestScenarios(t *testing.T) {
 	}
 	m := NewMatrix(cols)
 	suts := sutKinds()
+	peers, only := envList("ZE_INTEROP_PEERS"), envList("ZE_INTEROP_SCENARIOS")
 	type job struct {
 		name string
 		rep  *rowReport
@@ -104,12 +121,21 @@ func TestScenarios(t *testing.T) {
 	var jobs []job
 	for _, sut := range suts {
 		for _, peer := range harness.Kinds {
+			if !selected(peers, peer) {
+				continue
+			}
 			jobs = append(jobs, job{sut + "-" + peer, &rowReport{}, func(r reporter, dir string) {
-				runScenarios(r, dir, m, sut, peer)
+				runScenarios(r, dir, m, sut, peer, only)
 			}})
 		}
 		for _, ps := range PairScenarios {
+			if !selected(only, ps.Name) {
+				continue
+			}
 			for _, peer := range ps.Peers {
+				if !selected(peers, peer) {
+					continue
+				}
 				jobs = append(jobs, job{sut + "-" + peer + "-" + ps.Name, &rowReport{}, func(r reporter, dir string) {
 					runPairScenario(r, dir, m, sut, peer, ps)
 				}})
@@ -130,7 +156,13 @@ func TestScenarios(t *testing.T) {
 		t.Run(j.name, j.rep.replay)
 	}
 	var b strings.Builder
-	m.Write(&b, suts, harness.Kinds)
+	var rows []string
+	for _, k := range harness.Kinds {
+		if selected(peers, k) {
+			rows = append(rows, k)
+		}
+	}
+	m.Write(&b, suts, rows)
 	t.Log("\n" + b.String())
 	if path := os.Getenv("ZE_INTEROP_MATRIX"); path != "" {
 		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -178,7 +210,9 @@ func startEnv(t reporter, dir string, sutSide, peerSide harness.Side) (*Env, fun
 	}, nil
 }
 
-func runScenarios(t reporter, dir string, m *Matrix, sut, peer string) {
+// runScenarios runs Scenarios in order on one pair; with only set, the others are skipped
+// (shown as not run), except the two establish scenarios that every other one needs.
+func runScenarios(t reporter, dir string, m *Matrix, sut, peer string, only []string) {
 	e, done, err := startEnv(t, dir, SideFor(sut, 1), SideFor(peer, 2))
 	defer done()
 	if err != nil {
@@ -191,6 +225,10 @@ func runScenarios(t reporter, dir string, m *Matrix, sut, peer string) {
 	for _, s := range Scenarios {
 		if blocked != "" {
 			m.Set(sut, peer, s.Name, Result{Status: StatusNotRun, Detail: blocked + " failed"})
+			continue
+		}
+		if !strings.HasPrefix(s.Name, "establish") && !selected(only, s.Name) {
+			m.Set(sut, peer, s.Name, Result{Status: StatusNotRun, Detail: "not selected by ZE_INTEROP_SCENARIOS"})
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.Timeout)
