@@ -60,3 +60,42 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRun runs random command lines in configure mode on a database of its
+// own (set, delete, rename, show, compare, commit, rollback …): no panic,
+// and an error is shown by FormatError.
+func FuzzRun(f *testing.F) {
+	for _, s := range []string{
+		"set bgp group g peer p3 remote ip 192.0.2.3",
+		"delete bgp group g peer p1 hold-time",
+		"rename bgp group g peer p2 to peer p9",
+		"copy bgp group g to group h",
+		"show bgp group g | display json",
+		"show | compare rollback 0",
+		"edit bgp group g",
+		"up 3",
+		"annotate system \"x\"",
+		"deactivate bgp",
+		"commit check",
+		"rollback 1",
+		"exit",
+		"configure exclusive",
+		"show configuration bgp group g peer",
+	} {
+		f.Add(s)
+	}
+	db := openDB(f)
+	sh := newShell(f, db, SuperUser)
+	f.Fuzz(func(t *testing.T, line string) {
+		if sh.Mode() != Configure {
+			if _, err := run(t, sh, "configure"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := run(t, sh, line); err != nil {
+			if FormatError(line, err, 0) == "" {
+				t.Fatalf("%q: error %v shows nothing", line, err)
+			}
+		}
+	})
+}
