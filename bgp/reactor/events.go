@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -247,11 +248,20 @@ func (h *handler) SessionState(s *Session, from, to fsm.State, reason error) {
 		p.mu.Unlock()
 		p.in.clear()
 	}
-	why := ""
+	why, notif := "", ""
 	if reason != nil {
 		why = reason.Error()
+		// The NOTIFICATION of the transition is in the reason: one sent is
+		// reported by SessionNotification only after the state change.
+		var de *DownError
+		if errors.As(reason, &de) && de.Notification != nil {
+			notif = "received " + notificationText(*de.Notification)
+			if de.Sent {
+				notif = "sent " + notificationText(*de.Notification)
+			}
+		}
 	}
-	notif := p.life.transition(from, to, why)
+	p.life.transition(from, to, why)
 	p.publishState(from, to, why, notif)
 }
 

@@ -156,10 +156,18 @@ func TestReactorsPeer(t *testing.T) {
 		t.Errorf("B's session went down with c's reset: %+v", bNow.Session)
 	}
 
-	// c removed: C gets Cease 6/3.
+	// c removed: C gets Cease 6/3; A's own event says it sent it.
 	markC := c.ev.len()
+	markA = a.ev.len()
 	cfgA.Peers = cfgA.Peers[:1]
 	a.apply(cfgA)
+	gone, _ := a.ev.wait(t, "c down at A", markA, func(v any) bool {
+		s, ok := v.(*StateEvent)
+		return ok && s.Peer.Name == "c" && stateName(s.From) == "established"
+	})
+	if s := gone.(*StateEvent); !strings.HasPrefix(s.Notification, "sent 6/3") {
+		t.Errorf("c down at A: notification %q, want a sent 6/3", s.Notification)
+	}
 	down, _ := c.ev.wait(t, "C down", markC, func(v any) bool {
 		s, ok := v.(*StateEvent)
 		return ok && stateName(s.From) == "established"

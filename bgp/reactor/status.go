@@ -235,10 +235,9 @@ type lifeCounters struct {
 	ups, downs  uint64
 	lastError   string
 	lastNotif   string
-	pendingNote string // the NOTIFICATION of the transition to come
 }
 
-func (l *lifeCounters) transition(from, to fsm.State, reason string) (notif string) {
+func (l *lifeCounters) transition(from, to fsm.State, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.state = to
@@ -250,8 +249,6 @@ func (l *lifeCounters) transition(from, to fsm.State, reason string) (notif stri
 	if reason != "" {
 		l.lastError = reason
 	}
-	notif, l.pendingNote = l.pendingNote, ""
-	return notif
 }
 
 func (l *lifeCounters) up() {
@@ -287,7 +284,6 @@ func (l *lifeCounters) notification(sent bool, n message.Notification) {
 	text := dir + " " + notificationText(n)
 	l.mu.Lock()
 	l.lastNotif = text
-	l.pendingNote = text
 	l.mu.Unlock()
 }
 
