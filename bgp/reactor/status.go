@@ -228,13 +228,13 @@ func (p *peer) receive(msg []byte) {
 
 // lifeCounters follow the session's state as the reactor sees it.
 type lifeCounters struct {
-	mu          sync.Mutex
-	state       fsm.State
-	stateSince  time.Time
-	upSince     time.Time
-	ups, downs  uint64
-	lastError   string
-	lastNotif   string
+	mu         sync.Mutex
+	state      fsm.State
+	stateSince time.Time
+	upSince    time.Time
+	ups, downs uint64
+	lastError  string
+	lastNotif  string
 }
 
 func (l *lifeCounters) transition(from, to fsm.State, reason string) {
