@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,23 @@ func TestIdleTimeout(t *testing.T) {
 		t.Logf("connection closed: %v", err)
 	case <-time.After(5 * time.Second):
 		t.Fatal("an idle connection was kept")
+	}
+}
+
+func TestAuditLog(t *testing.T) {
+	ring := NewLogRing(100)
+	f := newFixture(t, func(o *Options) { o.Logger = slog.New(ring.Handler(nil)) })
+	c := f.mustDial(t, "bob", gossh.Password("bobpw"))
+	execute(t, c, "show configuration system host-name")
+	execute(t, c, "configure")
+	log := strings.Join(ring.Lines(0), "\n")
+	for _, want := range []string{
+		`msg="shell command" user=bob via="ssh 127.`,
+		`command="show configuration system host-name"`,
+		`command=configure error="permission denied: configure needs the super-user class"`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log without %q:\n%s", want, log)
+		}
 	}
 }

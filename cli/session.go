@@ -129,7 +129,9 @@ func (s *Server) handle(sess gliderssh.Session) {
 func (s *Server) exec(ctx context.Context, env shell.Env, line string, out, errOut io.Writer) int {
 	sh := shell.New(env)
 	defer sh.Close()
-	if err := sh.Run(ctx, line, out); err != nil {
+	err := sh.Run(ctx, line, out)
+	s.audit(env, line, err)
+	if err != nil {
 		_, _ = io.WriteString(errOut, shell.FormatError(line, err, -1))
 		return 1
 	}
@@ -155,7 +157,9 @@ func (s *Server) batch(ctx context.Context, env shell.Env, in io.Reader, out, er
 		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
-		if err := sh.Run(ctx, line, out); err != nil {
+		err := sh.Run(ctx, line, out)
+		s.audit(env, line, err)
+		if err != nil {
 			_, _ = io.WriteString(errOut, shell.FormatError(line, err, -1))
 			code = 1
 		}
@@ -168,6 +172,18 @@ func (s *Server) batch(ctx context.Context, env shell.Env, in io.Reader, out, er
 		code = 1
 	}
 	return code
+}
+
+// audit logs a command line that was run, with its error: who did what.
+func (s *Server) audit(env shell.Env, line string, err error) {
+	if strings.TrimSpace(line) == "" {
+		return
+	}
+	if err != nil {
+		s.log.Info("shell command", "user", env.User, "via", env.Via, "command", line, "error", err.Error())
+		return
+	}
+	s.log.Info("shell command", "user", env.User, "via", env.Via, "command", line)
 }
 
 // crlf writes "\r\n" for each "\n", for a pty in raw mode.

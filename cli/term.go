@@ -209,6 +209,7 @@ type termSession struct {
 	s    *Server
 	sess gliderssh.Session
 	sh   *shell.Shell
+	env  shell.Env
 	in   *pump
 	out  io.Writer
 	hist *history
@@ -292,6 +293,7 @@ func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.
 		return line, nil
 	}
 	env.Edit = ts.edit
+	ts.env = env
 	ts.sh = shell.New(env)
 	defer ts.sh.Close()
 
@@ -371,7 +373,9 @@ func (ts *termSession) run(ctx context.Context, line string, promptLen int) {
 	if h > 2 && !shell.NoMore(line) && (len(words) == 0 || !abbreviates(words[0], "monitor")) {
 		out = &pager{w: ts.out, height: h, keys: w, ctx: cctx, cancel: cancel}
 	}
-	if err := ts.sh.Run(cctx, line, out); err != nil && cctx.Err() == nil {
+	err := ts.sh.Run(cctx, line, out)
+	ts.s.audit(ts.env, line, err)
+	if err != nil && cctx.Err() == nil {
 		_, _ = io.WriteString(ts.out, shell.FormatError(line, err, promptLen))
 	}
 }
