@@ -33,6 +33,22 @@ type Ze struct {
 	mon   *exec.Cmd
 }
 
+// builtDir is the directory zeBin built ze into, removed by RemoveBuilt.
+var (
+	builtMu  sync.Mutex
+	builtDir string
+)
+
+// RemoveBuilt removes the ze binary the harness built, if it built one (call it from TestMain).
+func RemoveBuilt() {
+	builtMu.Lock()
+	defer builtMu.Unlock()
+	if builtDir != "" {
+		_ = os.RemoveAll(builtDir)
+		builtDir = ""
+	}
+}
+
 // zeBin is the ze binary the launcher runs: ZE_BIN, or one built once per test process.
 var zeBin = sync.OnceValues(func() (string, error) {
 	if p := os.Getenv("ZE_BIN"); p != "" {
@@ -42,6 +58,9 @@ var zeBin = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("harness: %w", err)
 	}
+	builtMu.Lock()
+	builtDir = dir
+	builtMu.Unlock()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		goBin = "/usr/local/go/bin/go" // where the Makefile looks too
