@@ -241,3 +241,71 @@ func TestSessionStopWhilePeerSends(t *testing.T) {
 		t.Errorf("got %v, want cease with \"bye\"", n)
 	}
 }
+
+// TestSessionKeepaliveBeforeQueuedUpdates: a KEEPALIVE due while megabytes
+// of UPDATEs wait goes out ahead of them (at most a 64 KiB batch behind),
+// and a session whose peer does not read holds up no other session.
+func TestSessionKeepaliveBeforeQueuedUpdates(t *testing.T) {
+	clock := fsm.NewFakeClock(time.Unix(1000, 0))
+	opts := fakeOpts(clock)
+	opts.QueueLimit = 2 << 20
+	s, rec, raw := dialRaw(t, "127.0.45.15", "127.0.45.16", opts, func(c *SessionConfig) { c.HoldTime = 30 * time.Second })
+	establishRaw(t, s, rec, raw, 30)
+	u := stUpdateMsg(3)
+	sent := 0
+	for {
+		err := s.Send(u)
+		if errors.Is(err, ErrQueueFull) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent++
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.SendWait(ctx, u); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("SendWait on a full queue: %v, want the context's deadline", err)
+	}
+
+	// Meanwhile another session works.
+	p := newStPair(t, stIP("127.0.45.17"), stIP("127.0.45.18"), nil)
+	p.ra.waitState(t, fsm.Established)
+	p.rb.waitState(t, fsm.Established)
+	if err := p.a.Send(stUpdateMsg(4)); err != nil {
+		t.Fatal(err)
+	}
+	p.rb.wait(t, "update", func(e stEvent) bool { return e.kind == "update" })
+
+	// The writer is stuck: what is queued stays queued.
+	queued := s.Stats().QueueMessages
+	if queued < (2<<20)/len(u)-maxChunk/len(u)-1 {
+		t.Fatalf("%d updates queued, want the queue full", queued)
+	}
+	advance(s, clock, 10*time.Second) // the keepalive is due
+	waitFor(t, "keepalive queued", func() bool {
+		s.mu.Lock()
+		w := s.st.main.c.w
+		s.mu.Unlock()
+		w.mu.Lock()
+		queued := len(w.ctrl) > 0
+		w.mu.Unlock()
+		return queued || s.Stats().Out.Keepalive == 2
+	})
+	before := 0
+	for {
+		m := raw.read()
+		if wire.MsgType(m[18]) == wire.MsgKeepalive {
+			break
+		}
+		before++
+	}
+	// Ahead of the keepalive: what the kernel held, and at most one batch
+	// of the queue.
+	inKernel := sent - queued
+	t.Logf("%d updates sent, %d in the kernel, %d queued; the keepalive came after %d", sent, inKernel, queued, before)
+	if limit := inKernel + maxChunk/len(u) + 1; before > limit {
+		t.Errorf("the keepalive came after %d updates, want at most %d", before, limit)
+	}
+}
