@@ -151,8 +151,8 @@ func nextItems(p pstate, kind pathKind) []Item {
 		}
 	case p.inList():
 		key := p.node.Keys()[len(p.keyVals)]
+		seen := map[string]bool{}
 		if p.data != nil {
-			seen := map[string]bool{}
 			for _, e := range p.data.Children() {
 				ks := e.Keys()
 				if len(ks) <= len(p.keyVals) || !prefixEq(ks, p.keyVals) || seen[ks[len(p.keyVals)]] {
@@ -163,7 +163,12 @@ func nextItems(p pstate, kind pathKind) []Item {
 			}
 		}
 		if kn := p.node.Child(key); kn != nil {
-			out = append(out, Item{Word: "<" + key + ">", Help: describeLeaf(kn), Placeholder: true})
+			// a key of a fixed set (the SAFI of a family): its values
+			for _, it := range valueItems(kn) {
+				if it.Placeholder || !seen[it.Word] {
+					out = append(out, it)
+				}
+			}
 		}
 	default:
 		for _, c := range p.node.DataChildren() {

@@ -139,3 +139,20 @@ func TestOperatorSeesNoPasswordHash(t *testing.T) {
 		t.Fatalf("operator's view:\n%s", out)
 	}
 }
+
+func TestCompleteFamilies(t *testing.T) {
+	sh := newShell(t, openDB(t), SuperUser)
+	mustRun(t, sh, "configure")
+	help := FormatItems(sh.Help("set bgp group g peer p1 family ipv4 "))
+	contains(t, "safi", help, "unicast", "flowspec", "<safi>")
+	in := "set bgp group g peer p1 family ipv4 flowspec-"
+	line, _, _ := sh.Complete(in, len(in))
+	if line != "set bgp group g peer p1 family ipv4 flowspec-vpn " {
+		t.Fatalf("completed %q", line)
+	}
+	in = "set bgp group g peer p1 passive t"
+	line, _, _ = sh.Complete(in, len(in))
+	if line != "set bgp group g peer p1 passive true " {
+		t.Fatalf("boolean: %q", line)
+	}
+}
