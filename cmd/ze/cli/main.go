@@ -89,6 +89,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Timeout:         10 * time.Second,
 	})
 	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+			fmt.Fprintf(stderr, "ze cli: %s: the daemon closed the connection (only root and the user the daemon runs as may connect)\n", sock)
+			return exitError
+		}
 		fmt.Fprintf(stderr, "ze cli: %s: %v\n", sock, err)
 		return exitError
 	}

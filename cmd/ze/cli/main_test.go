@@ -69,3 +69,27 @@ func TestCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestRefused(t *testing.T) {
+	// a socket that closes at once, as the daemon does for another uid
+	dir := t.TempDir()
+	ln, err := net.Listen("unix", filepath.Join(dir, SocketName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	var out, errs strings.Builder
+	code := run([]string{"--state", dir, "-c", "show configuration"}, strings.NewReader(""), &out, &errs)
+	if code != 1 || !strings.Contains(errs.String(), "the daemon closed the connection (only root and the user the daemon runs as may connect)") {
+		t.Fatalf("got %d %q", code, errs.String())
+	}
+}
