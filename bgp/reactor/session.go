@@ -315,3 +315,27 @@ func (st SessionStats) MarshalJSON() ([]byte, error) {
 		State string `json:"state"`
 	}{plain(st), st.State.String()})
 }
+
+// MarshalJSON shows the negotiation with kebab-case keys, times in
+// seconds and families as "afi/safi".
+func (n Negotiated) MarshalJSON() ([]byte, error) {
+	fams := make([]string, len(n.Families))
+	for i, f := range n.Families {
+		fams[i] = f.String()
+	}
+	return json.Marshal(struct {
+		SendID       wire.ContextID        `json:"send-context-id"`
+		RecvID       wire.ContextID        `json:"receive-context-id"`
+		HoldTime     float64               `json:"hold-time"`
+		Keepalive    float64               `json:"keepalive"`
+		PeerRouterID netip.Addr            `json:"peer-router-id"`
+		PeerAS       uint32                `json:"peer-as"`
+		Internal     bool                  `json:"internal"`
+		Families     []string              `json:"families"`
+		Capabilities capability.Negotiated `json:"capabilities"`
+		Local        string                `json:"local"`
+		Remote       string                `json:"remote"`
+		Direction    string                `json:"direction"`
+	}{n.SendID, n.RecvID, n.HoldTime.Seconds(), n.Keepalive.Seconds(), n.PeerRouterID, n.PeerAS, n.Internal,
+		fams, n.Capabilities, n.Local.String(), n.Remote.String(), n.Direction.String()})
+}

@@ -58,6 +58,16 @@ func TestSessionsEstablish(t *testing.T) {
 			if _, ok := p.a.Negotiated(); !ok {
 				t.Error("a: Negotiated not ok")
 			}
+			js, err := json.Marshal(ua.neg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{`"hold-time":9,`, `"keepalive":3,`, `"peer-as":65002`, `"peer-router-id":"2.2.2.2"`,
+				`"families":["ipv4/unicast","ipv6/unicast"]`, `"direction":"outgoing"`, `"route-refresh":true`} {
+				if !strings.Contains(string(js), want) {
+					t.Errorf("a: negotiated JSON %s lacks %s", js, want)
+				}
+			}
 
 			// UPDATE passthrough, both ways, bytes unchanged.
 			u := stUpdateMsg(7)
