@@ -57,6 +57,7 @@ var Scenarios = []Scenario{
 	{"peer-withdraws", peerWithdraws, 45 * time.Second},
 	{"route-refresh", routeRefresh, 30 * time.Second},
 	{"admin-shutdown-message", adminShutdown, 60 * time.Second},
+	{"peer-shutdown-message", peerShutdown, 60 * time.Second},
 	{"hold-timer-expiry", holdTimerExpiry, 45 * time.Second},
 }
 
@@ -260,8 +261,44 @@ func adminShutdown(ctx context.Context, e *Env) error {
 	return harness.WaitState(ctx, e.SUT, e.peer4(), harness.StateEstablished, 35*time.Second)
 }
 
+// PeerShutdownMessage is the message the peer sends in peer-shutdown-message.
+const PeerShutdownMessage = "peer interop: maintenance"
+
+// peerShutdown: the peer shuts the IPv4 session down with PeerShutdownMessage; the SUT (ze: its
+// events) shows the message; the peer enables the session again and it comes back.
+func peerShutdown(ctx context.Context, e *Env) error {
+	sd, ok := e.Peer.(harness.Shutdowner)
+	if !ok {
+		return fmt.Errorf("%w: %s cannot send a shutdown message at run time", ErrNotApplicable, e.Peer.Kind())
+	}
+	reader, ok := e.SUT.(harness.ShutdownReader)
+	if !ok {
+		return fmt.Errorf("the speaker under test (%s) does not implement harness.ShutdownReader", e.SUT.Kind())
+	}
+	if err := sd.Shutdown(ctx, e.sut4(), PeerShutdownMessage); err != nil {
+		return err
+	}
+	err := harness.Eventually(ctx, 20*time.Second, func(ctx context.Context) error {
+		msg, err := reader.LastShutdownMessage(ctx, e.peer4())
+		if err != nil {
+			return err
+		}
+		if msg != PeerShutdownMessage {
+			return fmt.Errorf("%s shows shutdown message %q, want %q", e.SUT.Kind(), msg, PeerShutdownMessage)
+		}
+		return nil
+	})
+	if err2 := sd.Enable(ctx, e.sut4()); err2 != nil {
+		return errors.Join(err, err2)
+	}
+	if err != nil {
+		return err
+	}
+	return harness.WaitState(ctx, e.SUT, e.peer4(), harness.StateEstablished, 35*time.Second)
+}
+
 // holdTimerExpiry: the peer is stopped with SIGSTOP; the SUT's hold timer (HoldTime) expires
-// and the session leaves Established.
+// and the session leaves Established, with NOTIFICATION 4/0 where the SUT shows what it sent.
 func holdTimerExpiry(ctx context.Context, e *Env) error {
 	if err := harness.WaitState(ctx, e.SUT, e.peer4(), harness.StateEstablished, 5*time.Second); err != nil {
 		return err
@@ -288,5 +325,18 @@ func holdTimerExpiry(ctx context.Context, e *Env) error {
 	if d := time.Since(start); d < (HoldTime-HoldTime/3-1)*time.Second {
 		return fmt.Errorf("%s: session went down %s after the peer stopped, before the %ds hold time", e.SUT.Kind(), d.Round(time.Millisecond), HoldTime)
 	}
-	return nil
+	ns, ok := e.SUT.(harness.NotificationSender)
+	if !ok {
+		return nil
+	}
+	return harness.Eventually(ctx, 5*time.Second, func(ctx context.Context) error {
+		sent, err := ns.SentNotification(ctx, e.peer4(), 4, 0)
+		if err != nil {
+			return err
+		}
+		if !sent {
+			return fmt.Errorf("%s left established without sending Hold Timer Expired (4/0)", e.SUT.Kind())
+		}
+		return nil
+	})
 }

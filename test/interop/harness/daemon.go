@@ -321,3 +321,8 @@ var Kinds = []string{"bird", "frr", "gobgp", "openbgpd", "exabgp"}
 type PathAnnouncer interface {
 	AnnouncePath(ctx context.Context, r Route, id uint32) error
 }
+
+// NotificationSender is a daemon that shows the NOTIFICATIONs it sent to peer.
+type NotificationSender interface {
+	SentNotification(ctx context.Context, peer netip.Addr, code, subcode int) (bool, error)
+}

@@ -315,11 +315,25 @@ func (d *GoBGP) LastShutdownMessage(_ context.Context, peer netip.Addr) (string,
 	return "", fmt.Errorf("harness: gobgp: no Cease NOTIFICATION with a message from %s in its log", peer)
 }
 
+// gobgpSent matches gobgpd's log line for a NOTIFICATION it sent.
+var gobgpSent = regexp.MustCompile(`msg="sent notification" Code=(\d+) .*?Key="?([^" ]+)"? .*?Subcode=(\d+)`)
+
+// SentNotification looks for the NOTIFICATION in gobgpd's log.
+func (d *GoBGP) SentNotification(_ context.Context, peer netip.Addr, code, subcode int) (bool, error) {
+	for _, m := range gobgpSent.FindAllStringSubmatch(d.LogText(), -1) {
+		if m[2] == peer.String() && m[1] == strconv.Itoa(code) && m[3] == strconv.Itoa(subcode) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 var (
-	_ Daemon         = (*GoBGP)(nil)
-	_ Shutdowner     = (*GoBGP)(nil)
-	_ ShutdownReader = (*GoBGP)(nil)
-	_ UpdateCounter  = (*GoBGP)(nil)
+	_ NotificationSender = (*GoBGP)(nil)
+	_ Daemon             = (*GoBGP)(nil)
+	_ Shutdowner         = (*GoBGP)(nil)
+	_ ShutdownReader     = (*GoBGP)(nil)
+	_ UpdateCounter      = (*GoBGP)(nil)
 )
 
 // AnnouncePath adds r with ADD-PATH path identifier id (`gobgp global rib add … identifier ID`),

@@ -574,10 +574,26 @@ func (d *Ze) LastShutdownMessage(_ context.Context, peer netip.Addr) (string, er
 	return "", fmt.Errorf("harness: ze: no Cease with a message from %s in its events", peer)
 }
 
+// SentNotification looks for a state event of peer whose NOTIFICATION is "sent CODE/SUBCODE".
+func (d *Ze) SentNotification(_ context.Context, peer netip.Addr, code, subcode int) (bool, error) {
+	evs, err := d.events(peer)
+	if err != nil {
+		return false, err
+	}
+	want := fmt.Sprintf("sent %d/%d", code, subcode)
+	for _, e := range evs {
+		if e.Notification == want || strings.HasPrefix(e.Notification, want+" ") {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 var (
-	_ Daemon         = (*Ze)(nil)
-	_ Shutdowner     = (*Ze)(nil)
-	_ ShutdownReader = (*Ze)(nil)
-	_ Refresher      = (*Ze)(nil)
-	_ UpdateCounter  = (*Ze)(nil)
+	_ NotificationSender = (*Ze)(nil)
+	_ Daemon             = (*Ze)(nil)
+	_ Shutdowner         = (*Ze)(nil)
+	_ ShutdownReader     = (*Ze)(nil)
+	_ Refresher          = (*Ze)(nil)
+	_ UpdateCounter      = (*Ze)(nil)
 )
