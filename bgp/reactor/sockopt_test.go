@@ -158,3 +158,40 @@ func TestSessionGTSM(t *testing.T) {
 		_ = c.Close()
 	}
 }
+
+// TestSessionDualStackListener: an IPv4 peer reaches a listener on [::]
+// (IPv4-mapped), with its MD5 key set on the IPv6 socket.
+func TestSessionDualStackListener(t *testing.T) {
+	a, b := stIP("127.0.47.31"), stIP("127.0.47.32")
+	rb := newStRecorder()
+	cb := stBaseConfig(netip.Addr{}, a, 65002, 65001, "2.2.2.2")
+	cb.Passive, cb.MD5Password = true, "dual"
+	sb := NewSession(cb, rb, SessionOptions{Logger: stLogger(t)})
+	ln, err := Listen(netip.MustParseAddrPort("[::]:0"), func(remote netip.Addr) *Session {
+		if remote == a {
+			return sb
+		}
+		return nil
+	}, ListenOptions{Logger: stLogger(t), MD5: map[netip.Addr]string{a: "dual"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	if err := sb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sb.Stop(context.Background(), 0, 0, "") }()
+	ra := newStRecorder()
+	ca := stBaseConfig(a, b, 65001, 65002, "1.1.1.1")
+	ca.Peer, ca.MD5Password = netip.AddrPortFrom(b, ln.Addr().Port()), "dual"
+	sa := NewSession(ca, ra, SessionOptions{Logger: stLogger(t)})
+	if err := sa.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sa.Stop(context.Background(), 0, 0, "") }()
+	ub := rb.wait(t, "b up", func(e stEvent) bool { return e.kind == "up" })
+	if ub.neg.Remote.Addr() != a || ub.neg.Local.Addr() != b {
+		t.Errorf("b: local %v remote %v, want %v and %v unmapped", ub.neg.Local, ub.neg.Remote, b, a)
+	}
+	ra.waitState(t, fsm.Established)
+}
