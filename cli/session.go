@@ -66,7 +66,7 @@ func peerUser(c net.Conn) (string, error) {
 	if cerr != nil {
 		return "", fmt.Errorf("cli: SO_PEERCRED: %w", cerr)
 	}
-	if cred.Uid != 0 && int(cred.Uid) != os.Getuid() {
+	if !admitted(cred.Uid, uint32(os.Getuid())) {
 		return "", fmt.Errorf("cli: uid %d is neither root nor the daemon's uid %d", cred.Uid, os.Getuid())
 	}
 	name := "uid-" + strconv.Itoa(int(cred.Uid))
@@ -75,6 +75,10 @@ func peerUser(c net.Conn) (string, error) {
 	}
 	return name, nil
 }
+
+// admitted reports whether a local peer of uid may use the shell of a
+// daemon running as self: root, and the daemon's own user.
+func admitted(uid, self uint32) bool { return uid == 0 || uid == self }
 
 // who returns the user of a session and its class.
 func (s *Server) who(sess gliderssh.Session) (name string, class shell.Class, via string, ok bool) {
