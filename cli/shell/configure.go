@@ -37,7 +37,7 @@ func configureTree() *command {
 			{name: "commit", help: "Make the candidate the running configuration", args: optArgs{opts: []opt{
 				{word: "check", help: "Validate only, commit nothing", alone: true},
 				{word: "comment", help: "Record a comment in the history", value: `"<comment>"`},
-				{word: "confirmed", help: "Roll back unless confirmed within N minutes", value: "<minutes>", valid: validRange(1, 65535)},
+				{word: "confirmed", help: "Roll back unless confirmed within N minutes", value: "<minutes>", valid: validRange(1, 65535), def: "10"},
 				{word: "and-quit", help: "Leave configure mode after the commit"},
 			}}, run: runCommit},
 			{name: "rollback", help: "Load a previous configuration into the candidate (0: discard the changes)", args: seqArgs{{value: "<number>", help: "The rollback number <0..49>", valid: validUint(cdb.HistorySize - 1), optional: true}}, run: runRollback},

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zebgp/ze/cdb"
 )
@@ -253,4 +254,19 @@ func TestStatusWhileOthersEdit(t *testing.T) {
 		contains(t, "status", mustRun(t, b, "status"), "Users currently editing the configuration:")
 	}
 	<-done
+}
+
+func TestCommitConfirmedDefault(t *testing.T) {
+	db := openDB(t)
+	sh := newShell(t, db, SuperUser)
+	mustRun(t, sh, "configure")
+	mustRun(t, sh, "set system host-name r2")
+	contains(t, "confirmed", mustRun(t, sh, "commit confirmed comment x"), "rolled back in 10 minutes")
+	if p := db.Pending(); p == nil || time.Until(p.Deadline) < 9*time.Minute {
+		t.Fatalf("pending %+v", p)
+	}
+	contains(t, "help", FormatItems(sh.Help("commit confirmed ")), "<minutes>", "(default 10)", "comment")
+	if _, err := run(t, sh, "commit confirmed 0"); err == nil {
+		t.Fatal("confirmed 0 accepted")
+	}
 }

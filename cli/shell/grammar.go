@@ -149,6 +149,7 @@ type opt struct {
 	help  string
 	value string              // the placeholder of its value, "" for none
 	valid func(string) string // checks the value
+	def   string              // the value when it is left out ("" : it must be given)
 	alone bool                // may not be combined with others
 }
 
@@ -179,6 +180,10 @@ func (g optArgs) parse(args []Token, final bool) (map[string]string, *SyntaxErro
 		}
 		got[o.word] = ""
 		if o.value != "" {
+			if o.def != "" && (last || g.find(args[i+1].Text) != nil) {
+				got[o.word] = o.def // the value may be left out
+				continue
+			}
 			if last {
 				if final {
 					return nil, &SyntaxError{Pos: a.End + 1, Msg: "missing " + o.value + " after " + o.word}
@@ -231,6 +236,11 @@ func (g optArgs) check(_ *Shell, args []Token, final bool) *SyntaxError {
 
 func (g optArgs) next(_ *Shell, args []Token) []Item {
 	got, err := g.parse(args, true)
+	if len(args) > 0 {
+		if o := g.find(args[len(args)-1].Text); o != nil && o.value != "" && o.def != "" {
+			return append([]Item{{Word: o.value, Help: o.help + " (default " + o.def + ")", Placeholder: true}}, g.items(got)...)
+		}
+	}
 	if err != nil {
 		// a keyword waiting for its value
 		if len(args) > 0 {
