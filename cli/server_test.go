@@ -219,3 +219,29 @@ func TestAuditLog(t *testing.T) {
 		}
 	}
 }
+
+func TestIdleTimeoutFromConfig(t *testing.T) {
+	f := newFixture(t, nil)
+	admin := f.mustDial(t, "admin", gossh.Password("secret"))
+	s, _ := admin.NewSession()
+	s.Stdin = strings.NewReader("configure\nset system ssh idle-timeout 1\ncommit\n")
+	if err := s.Run(""); err != nil {
+		t.Fatal(err)
+	}
+	running, _, _ := f.db.Running()
+	if err := f.srv.Configure(running); err != nil {
+		t.Fatal(err)
+	}
+	c := f.mustDial(t, "admin", gossh.Password("secret"))
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		if el := time.Since(start); el < 900*time.Millisecond {
+			t.Fatalf("closed after %v, before the idle timeout of 1s (%v)", el, err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an idle connection was kept")
+	}
+}
