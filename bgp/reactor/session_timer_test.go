@@ -101,31 +101,9 @@ func TestSessionSendHoldTimer(t *testing.T) {
 	copy(big, stUpdateMsg(1))
 	wire.BackfillLength(big, 0, len(big))
 	big[21], big[22] = 0x0F, 0xE9 // attributes to the end
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := s.Send(big)
-		if errors.Is(err, ErrQueueFull) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the queue never filled")
-		}
-	}
-	st := s.Stats()
-	if st.QueueBytes < 1<<20-4096 || st.QueueMessages == 0 {
+	fillStuck(t, s, big)
+	if st := s.Stats(); st.QueueBytes < 1<<20-4096 || st.QueueMessages == 0 {
 		t.Errorf("queue %d bytes %d messages, want about 1 MiB", st.QueueBytes, st.QueueMessages)
-	}
-	// Wait until the writer is stuck and the loop has seen its last progress.
-	for last := uint64(0); ; {
-		time.Sleep(150 * time.Millisecond)
-		b := s.Stats().Out.Bytes
-		if b == last {
-			break
-		}
-		last = b
 	}
 	advance(s, clock, 21*time.Second)
 	e := rec.waitNotification(t, true)
@@ -252,17 +230,7 @@ func TestSessionKeepaliveBeforeQueuedUpdates(t *testing.T) {
 	s, rec, raw := dialRaw(t, "127.0.45.15", "127.0.45.16", opts, func(c *SessionConfig) { c.HoldTime = 30 * time.Second })
 	establishRaw(t, s, rec, raw, 30)
 	u := stUpdateMsg(3)
-	sent := 0
-	for {
-		err := s.Send(u)
-		if errors.Is(err, ErrQueueFull) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		sent++
-	}
+	sent := fillStuck(t, s, u)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := s.SendWait(ctx, u); !errors.Is(err, context.DeadlineExceeded) {
@@ -307,5 +275,34 @@ func TestSessionKeepaliveBeforeQueuedUpdates(t *testing.T) {
 	t.Logf("%d updates sent, %d in the kernel, %d queued; the keepalive came after %d", sent, inKernel, queued, before)
 	if limit := inKernel + maxChunk/len(u) + 1; before > limit {
 		t.Errorf("the keepalive came after %d updates, want at most %d", before, limit)
+	}
+}
+
+// fillStuck sends msg until the queue is full and the writer has been
+// stuck (nothing written) for 100 ms, and returns how many it sent.
+func fillStuck(t *testing.T, s *Session, msg []byte) int {
+	t.Helper()
+	sent := 0
+	deadline := time.Now().Add(20 * time.Second)
+	for last := uint64(0); ; {
+		for {
+			err := s.Send(msg)
+			if errors.Is(err, ErrQueueFull) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent++
+		}
+		time.Sleep(100 * time.Millisecond)
+		out := s.Stats().Out.Bytes
+		if out == last {
+			return sent
+		}
+		last = out
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never got stuck")
+		}
 	}
 }
