@@ -175,3 +175,33 @@ func TestSessionMalformedUpdate(t *testing.T) {
 
 // The notification helper is used by tests of other files too.
 var _ = message.Notification{}
+
+// TestSessionPeerCapabilities: a speaker without capabilities (RFC 4271
+// alone) and one with unknown and pre-standard capabilities are accepted.
+func TestSessionPeerCapabilities(t *testing.T) {
+	t.Run("no capabilities", func(t *testing.T) {
+		s, rec, raw := dialRaw(t, "127.0.43.101", "127.0.43.102", SessionOptions{}, nil)
+		raw.readType(wire.MsgOpen)
+		raw.write(stOpenMsg(4, 65002, 90, "2.2.2.2"))
+		raw.write(keepaliveMsg)
+		up := rec.wait(t, "up", func(e stEvent) bool { return e.kind == "up" })
+		if up.neg.Capabilities.ASN4 || up.neg.Send.ASN4Enabled() || len(up.neg.Families) != 1 || up.neg.Families[0] != wire.IPv4Unicast {
+			t.Errorf("asn4 %v send asn4 %v families %v, want false false [ipv4/unicast]",
+				up.neg.Capabilities.ASN4, up.neg.Send.ASN4Enabled(), up.neg.Families)
+		}
+		if s.State() != fsm.Established {
+			t.Errorf("state %v", s.State())
+		}
+	})
+	t.Run("unknown capabilities", func(t *testing.T) {
+		_, rec, raw := dialRaw(t, "127.0.43.103", "127.0.43.104", SessionOptions{}, nil)
+		raw.readType(wire.MsgOpen)
+		raw.write(stOpenMsg(4, 65002, 90, "2.2.2.2", capability.ASN4{ASN: 65002}, capability.Multiprotocol{Family: wire.IPv4Unicast},
+			&capability.Unknown{Type: capability.CodeRouteRefreshCisco}, &capability.Unknown{Type: 200, Value: []byte{1, 2, 3}}))
+		raw.write(keepaliveMsg)
+		up := rec.wait(t, "up", func(e stEvent) bool { return e.kind == "up" })
+		if !up.neg.Capabilities.ASN4 || up.neg.Capabilities.RouteRefresh {
+			t.Errorf("asn4 %v route-refresh %v, want true false", up.neg.Capabilities.ASN4, up.neg.Capabilities.RouteRefresh)
+		}
+	})
+}
