@@ -63,7 +63,7 @@ var PairScenarios = []PairScenario{
 	},
 	{
 		Name:  "add-path-receive",
-		Peers: []string{"gobgp"},
+		Peers: []string{"gobgp", "bird"},
 		Setup: func(sut, peer *harness.Side) {
 			sut.Peer.AddPathReceive, peer.Peer.AddPathSend = true, true
 			sut.Routes, peer.Routes = nil, nil

@@ -21,6 +21,14 @@ type Bird struct {
 	*base
 	rmu    sync.Mutex
 	routes []Route
+	// paths are extra paths (AnnouncePath), each in a static protocol of its own, so that the
+	// table holds several routes for one prefix and `add paths tx` sends them all.
+	paths []birdPath
+}
+
+type birdPath struct {
+	id uint32
+	r  Route
 }
 
 // NewBird returns a BIRD launcher.
@@ -47,6 +55,7 @@ func (d *Bird) protoName(peer netip.Addr) (string, error) {
 func (d *Bird) config() string {
 	d.rmu.Lock()
 	routes := slices.Clone(d.routes)
+	paths := slices.Clone(d.paths)
 	d.rmu.Unlock()
 	var b strings.Builder
 	fmt.Fprintf(&b, "router id %s;\nlog %q all;\nprotocol device {}\n", d.cfg.RouterID, d.path("bird.log"))
@@ -59,7 +68,22 @@ func (d *Bird) config() string {
 		for _, r := range rs {
 			fmt.Fprintf(&b, "  route %s blackhole;\n", r.Prefix)
 		}
-		fmt.Fprintf(&b, "}\nfilter out%s {\n", f.name)
+		b.WriteString("}\n")
+		var extra []birdPath
+		for _, p := range paths {
+			if p.r.Family() == f.fam {
+				extra = append(extra, p)
+				fmt.Fprintf(&b, "protocol static sp%d_%s {\n  ipv%s;\n  route %s blackhole;\n}\n", p.id, f.name, f.name, p.r.Prefix)
+			}
+		}
+		fmt.Fprintf(&b, "filter out%s {\n", f.name)
+		for _, p := range extra {
+			fmt.Fprintf(&b, "  if proto = \"sp%d_%s\" then {", p.id, f.name)
+			if p.r.HasMED {
+				fmt.Fprintf(&b, " bgp_med = %d;", p.r.MED)
+			}
+			b.WriteString(" }\n")
+		}
 		for _, r := range rs {
 			fmt.Fprintf(&b, "  if net = %s then {", r.Prefix)
 			if r.HasMED {
@@ -274,6 +298,16 @@ func (d *Bird) Announce(ctx context.Context, r Route) error {
 	return d.reconfigure(ctx)
 }
 
+// AnnouncePath adds a static protocol holding one more route for r.Prefix, with r's MED, and
+// reconfigures; with `add paths tx` BIRD sends every such route as its own path.
+func (d *Bird) AnnouncePath(ctx context.Context, r Route, id uint32) error {
+	d.rmu.Lock()
+	d.paths = slices.DeleteFunc(d.paths, func(p birdPath) bool { return p.id == id && p.r.Prefix == r.Prefix })
+	d.paths = append(d.paths, birdPath{id, r})
+	d.rmu.Unlock()
+	return d.reconfigure(ctx)
+}
+
 // Withdraw removes the route from the configuration and reconfigures.
 func (d *Bird) Withdraw(ctx context.Context, p netip.Prefix) error {
 	d.rmu.Lock()
@@ -372,6 +406,7 @@ func (d *Bird) UpdatesReceived(ctx context.Context, peer netip.Addr) (int, error
 
 var (
 	_ Daemon         = (*Bird)(nil)
+	_ PathAnnouncer  = (*Bird)(nil)
 	_ ShutdownReader = (*Bird)(nil)
 	_ Shutdowner     = (*Bird)(nil)
 	_ Refresher      = (*Bird)(nil)
