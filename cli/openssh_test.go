@@ -158,9 +158,18 @@ func TestOpenSSHInteractive(t *testing.T) {
 	tm.keys("C-l")
 	tm.text("exit")
 	tm.keys("Enter")
-	tm.text("show configuration")
-	tm.keys("Enter")
-	tm.screen("---(more)---")
+	// the window change and the keys travel apart: try until paged
+	for try := 0; ; try++ {
+		tm.text("show configuration")
+		tm.keys("Enter")
+		time.Sleep(100 * time.Millisecond)
+		if strings.Contains(tm.run("capture-pane", "-p", "-t", "0"), "---(more)---") {
+			break
+		}
+		if try == 20 {
+			tm.screen("---(more)---")
+		}
+	}
 	tm.text("q")
 	tm.text("exit")
 	tm.keys("Enter")
