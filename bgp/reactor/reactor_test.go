@@ -45,6 +45,7 @@ func TestReactorsPeer(t *testing.T) {
 	a.established("b")
 	a.established("c")
 	b.established("a")
+	c.established("a")
 
 	// The static routes reach B with their attributes, then End-of-RIB.
 	v4, _ := b.ev.wait(t, "static ipv4 route at B", 0, func(v any) bool {
@@ -144,6 +145,7 @@ func TestReactorsPeer(t *testing.T) {
 		return ok && s.Peer.Name == "c" && stateName(s.From) == "established"
 	})
 	a.ev.wait(t, "c up again", markA, func(v any) bool { return isState(v, "c", "established") })
+	c.established("a") // C's side too, before c is removed
 	if d, _ := a.r.Neighbor("c"); d.RemoteAS != 65004 || d.Negotiated == nil {
 		t.Errorf("c after the reset: %+v", d)
 	}
@@ -392,18 +394,30 @@ func TestReactorsMD5(t *testing.T) {
 	b.apply(cfgB)
 	a.ev.wait(t, "b up with the new key", mark, func(v any) bool { return isState(v, "b", "established") })
 	a.established("b")
+	b.established("a") // both sides, before B changes again
 	if d, _ := a.r.Neighbor("b"); !d.EstablishedSince.After(first.EstablishedSince) {
 		t.Errorf("not a new session: %v then %v", first.EstablishedSince, d.EstablishedSince)
 	}
 
-	// A wrong key on B: no session.
+	// A wrong key on B: no session (after the reset the key change causes).
 	cfgB.Peers[0].MD5Password = "wrong"
 	markB := b.ev.len()
 	b.apply(cfgB)
+	_, reset := b.ev.wait(t, "B's reset", markB, func(v any) bool {
+		s, ok := v.(*StateEvent)
+		return ok && stateName(s.To) == "idle" && strings.HasPrefix(s.Notification, "sent 6/6")
+	})
+	markB = reset + 1
 	time.Sleep(1500 * time.Millisecond)
 	for _, v := range b.ev.all()[markB:] {
 		if isState(v, "a", "established") {
-			t.Fatal("established with a wrong MD5 key")
+			var all []string
+			for _, e := range b.ev.all()[markB:] {
+				if s, ok := e.(*StateEvent); ok {
+					all = append(all, fmt.Sprintf("%s->%s %s %s", stateName(s.From), stateName(s.To), s.Reason, s.Notification))
+				}
+			}
+			t.Fatalf("established with a wrong MD5 key; B's state events:\n%s", strings.Join(all, "\n"))
 		}
 	}
 }
