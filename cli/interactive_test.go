@@ -114,7 +114,7 @@ func TestPagerAndWindowChange(t *testing.T) {
 	start := len(tm.scr.String())
 	tm.typ(t, "show configuration | no-more\r")
 	pos = tm.scr.waitFor(t, pos, "local-as 65001;")
-	pos = tm.scr.waitFor(t, pos, "admin@r1> ")
+	tm.scr.waitFor(t, pos, "admin@r1> ")
 	if strings.Contains(tm.scr.String()[start:], morePrompt) {
 		t.Fatal("| no-more paged")
 	}
