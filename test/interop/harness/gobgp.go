@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // gobgpAPI is where gobgpd's gRPC API listens: inside the node's own namespace, so the fixed
@@ -92,13 +93,24 @@ func (d *GoBGP) Start(ctx context.Context) error {
 	return nil
 }
 
+// gobgp runs one gobgp command. The CLI gives up on the gRPC call after a short deadline of
+// its own, which a loaded machine can miss: such a call is tried again, up to three times (every
+// command the harness sends may be repeated).
 func (d *GoBGP) gobgp(ctx context.Context, args ...string) ([]byte, error) {
 	host, port, _ := strings.Cut(gobgpAPI, ":")
-	out, err := d.node.Exec(ctx, "gobgp", append([]string{"-u", host, "-p", port}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("harness: gobgp: %w", err)
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var out []byte
+		out, err = d.node.Exec(ctx, "gobgp", append([]string{"-u", host, "-p", port}, args...)...)
+		if err == nil {
+			return out, nil
+		}
+		if !strings.Contains(err.Error(), "deadline exceeded") || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return out, nil
+	return nil, fmt.Errorf("harness: gobgp: %w", err)
 }
 
 type gobgpNeighbor struct {
