@@ -299,7 +299,14 @@ func (s *Server) password(ctx gliderssh.Context, password string) bool {
 		return false
 	}
 	a := s.account(ctx.User())
-	ok := a != nil && a.hash != "" && VerifyPassword(a.hash, password) == nil
+	ok := false
+	if a != nil && a.hash != "" {
+		err := VerifyPassword(a.hash, password)
+		if err != nil && !errors.Is(err, ErrBadPassword) {
+			s.log.Error("ssh login: the user's password hash cannot be checked", "user", a.name, "error", err)
+		}
+		ok = err == nil
+	}
 	if !ok {
 		d := s.limiter.fail(src)
 		s.log.Warn("ssh login failed", "user", ctx.User(), "source", src, "method", "password")
