@@ -156,6 +156,7 @@ func TestScenarios(t *testing.T) {
 		t.Run(j.name, j.rep.replay)
 	}
 	var b strings.Builder
+	b.WriteString("daemons: " + harness.Versions() + "\n\n")
 	var rows []string
 	for _, k := range harness.Kinds {
 		if selected(peers, k) {

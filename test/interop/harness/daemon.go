@@ -326,3 +326,21 @@ type PathAnnouncer interface {
 type NotificationSender interface {
 	SentNotification(ctx context.Context, peer netip.Addr, code, subcode int) (bool, error)
 }
+
+// debPackages are the Debian packages of the daemons, in Kinds order.
+var debPackages = []string{"bird2", "frr", "gobgpd", "openbgpd", "exabgp"}
+
+// Versions lists the installed version of each daemon's Debian package ("bird2 2.0.12-7, …"),
+// for the matrix's header.
+func Versions() string {
+	var parts []string
+	for _, p := range debPackages {
+		out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", p).Output()
+		v := strings.TrimSpace(string(out))
+		if err != nil || v == "" {
+			v = "not installed"
+		}
+		parts = append(parts, p+" "+v)
+	}
+	return strings.Join(parts, ", ")
+}
