@@ -88,7 +88,7 @@ func (l fakeListener) Close() error                    { return nil }
 func newFakeReactor(t *testing.T, cfg Config) *fakeReactor {
 	t.Helper()
 	fr := &fakeReactor{sessions: map[string]*fakeSession{}}
-	fr.r = New(Options{Logger: testLoggerTB(), StopTimeout: time.Second})
+	fr.r = New(Options{Logger: testLoggerTB(), StopTimeout: time.Second, PrefixLimitRestart: 50 * time.Millisecond})
 	fr.r.newSession = func(cfg SessionConfig, h Handler, _ SessionOptions) session {
 		s := &fakeSession{cfg: cfg, h: h}
 		fr.mu.Lock()
@@ -501,27 +501,43 @@ func TestPrefixLimit(t *testing.T) {
 	fr.r.mu.RLock()
 	p := fr.r.peers["a"]
 	fr.r.mu.RUnlock()
+	stopped := func() string {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.stopped
+	}
 	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24 10.0.1.0/24") {
 		p.receive(m)
 	}
-	if len(s.resets) != 0 {
-		t.Fatalf("reset at the limit: %v", s.resets)
+	time.Sleep(20 * time.Millisecond)
+	if got := stopped(); got != "" {
+		t.Fatalf("stopped at the limit: %q", got)
 	}
-	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.2.0/24") {
+	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.2.0/24 10.0.3.0/24") {
 		p.receive(m)
 	}
-	if len(s.resets) != 1 || s.resets[0] != "prefix limit 2 of ipv4/unicast exceeded" {
-		t.Errorf("resets: %v", s.resets)
+	deadline := time.Now().Add(2 * time.Second)
+	for stopped() == "" && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
 	}
-	// Once per session.
-	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.3.0/24") {
-		p.receive(m)
-	}
-	if len(s.resets) != 1 {
-		t.Errorf("resets after more routes: %v", s.resets)
+	if got := stopped(); got != "6/1 prefix limit 2 of ipv4/unicast exceeded" {
+		t.Errorf("stop: %q, want Cease 6/1 with the reason", got)
 	}
 	if d, _ := fr.r.Neighbor("a"); d.LastError != "prefix limit 2 of ipv4/unicast exceeded" || d.Families[0].Limit != 2 {
 		t.Errorf("detail: last error %q, families %+v", d.LastError, d.Families)
+	}
+	// A new session after Options.PrefixLimitRestart.
+	deadline = time.Now().Add(2 * time.Second)
+	for fr.session("a") == s && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	n := fr.session("a")
+	time.Sleep(10 * time.Millisecond) // its Start runs after it is made
+	n.mu.Lock()
+	started := n.started
+	n.mu.Unlock()
+	if n == s || !started {
+		t.Error("no new session after the prefix limit's restart time")
 	}
 }
 

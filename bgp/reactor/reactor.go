@@ -1,9 +1,9 @@
 package reactor
 
 // Needs from the session layer (session*.go), noted here for its author:
-//   - a way to reset with another Cease subcode than 6/4 (prefix limit:
-//     6/1 Maximum Number of Prefixes Reached, RFC 4486); until then the
-//     reactor uses Reset with a message that names the limit.
+//   - the RFC 7606 verdict of an UPDATE with SessionUpdate: the session
+//     computes it and the reactor computes it again (a third of the
+//     receive path's time).
 
 import (
 	"context"
@@ -33,6 +33,9 @@ type Options struct {
 	// Tune, when set, adjusts every session's config before it starts
 	// (tests shorten the idle hold; nothing else should need it).
 	Tune func(*SessionConfig)
+	// PrefixLimitRestart is how long a peer stays down after it sent more
+	// routes than its prefix-limit (Cease 6/1); 0 is one minute.
+	PrefixLimitRestart time.Duration
 	// StopTimeout bounds the Cease and flush of one peer when it is
 	// removed, shut down or reset by Apply; 0 is 5 s.
 	StopTimeout time.Duration
@@ -92,6 +95,9 @@ func New(opts Options) *Reactor {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	if opts.PrefixLimitRestart == 0 {
+		opts.PrefixLimitRestart = time.Minute
 	}
 	if opts.StopTimeout == 0 {
 		opts.StopTimeout = 5 * time.Second

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zebgp/ze/bgp/fsm"
+	"github.com/zebgp/ze/bgp/wire"
 )
 
 // peer is one configured peer: its config, its current session (nil while
@@ -145,4 +146,35 @@ func (p *peer) update(pc PeerConfig) error {
 	p.mu.Unlock()
 	p.in.setLimits(&pc)
 	return p.applyStatic(old.Static, pc.Static)
+}
+
+// prefixLimitStop ends session s with Cease / Maximum Number of Prefixes
+// Reached (6/1, RFC 4486) and starts a new session after
+// Options.PrefixLimitRestart, unless the peer changed meanwhile.
+func (p *peer) prefixLimitStop(s session, reason string) {
+	ctx, cancel := context.WithTimeout(p.r.runCtx(), p.r.opts.StopTimeout)
+	defer cancel()
+	p.mu.Lock()
+	current := p.sess == s
+	p.mu.Unlock()
+	if !current {
+		return
+	}
+	if err := p.stopSession(ctx, uint8(wire.NotifyCease), wire.CeaseMaxPrefixes, reason); err != nil {
+		p.r.log.Warn("prefix limit stop", "peer", p.name(), "error", err)
+	}
+	time.AfterFunc(p.r.opts.PrefixLimitRestart, func() {
+		p.mu.Lock()
+		idle := p.sess == nil && !p.pc.Shutdown
+		p.mu.Unlock()
+		p.r.mu.RLock()
+		configured := p.r.peers[p.name()] == p && !p.r.stopped
+		routerID := p.r.cfg.RouterID
+		p.r.mu.RUnlock()
+		if idle && configured {
+			if err := p.startSession(routerID); err != nil {
+				p.r.log.Warn("restart after the prefix limit", "peer", p.name(), "error", err)
+			}
+		}
+	})
 }

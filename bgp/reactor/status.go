@@ -220,7 +220,8 @@ func (p *peer) receive(msg []byte) {
 		p.r.log.Warn("prefix limit exceeded", "peer", ref.Name, "reason", over)
 		p.life.setError(over)
 		if s := p.currentSession(); s != nil {
-			s.Reset(over)
+			// Stop may not be called from the handler: from a goroutine.
+			go p.prefixLimitStop(s, over)
 		}
 	}
 	p.publishUpdate(first, ref, ctx, id, v.Action, msg)
