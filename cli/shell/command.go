@@ -100,6 +100,7 @@ type command struct {
 	run     func(c *call) error
 	super   bool // super-user only
 	formats bool // accepts | display set|json
+	json    bool // accepts | display json only (not a configuration)
 	compare bool // accepts | compare [rollback N]
 }
 

@@ -357,6 +357,12 @@ func runRun(c *call) error {
 	if cmd.super && c.sh.env.Class != SuperUser {
 		return fmt.Errorf("%w: %s needs the super-user class", ErrDenied, cmd.name)
 	}
+	switch {
+	case c.format != config.Auto && !cmd.formats:
+		return errors.New("run: display is only for a configuration")
+	case c.format == config.SetForm && cmd.json:
+		return errors.New("run: display set is only for a configuration")
+	}
 	inner := *c
 	inner.cmd, inner.args = cmd, args
 	return cmd.run(&inner)

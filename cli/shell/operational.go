@@ -2,6 +2,7 @@ package shell
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,7 +27,7 @@ func operationalTree() *command {
 			{name: "show", help: "Show information", subs: []*command{
 				{name: "configuration", help: "Show the running configuration", args: pathArgs{kind: pathAny, optional: true}, run: runShowConfiguration, formats: true},
 				{name: "system", help: "Show system information", subs: []*command{
-					{name: "commit", help: "Show the commit history and a pending commit confirmed", run: runShowCommit},
+					{name: "commit", help: "Show the commit history and a pending commit confirmed", run: runShowCommit, formats: true, json: true},
 				}},
 				{name: "log", help: "Show the recent log lines", args: seqArgs{{value: "<count>", help: "How many lines (default 100) <1..10000>", valid: validRange(1, 10000), optional: true}}, run: runShowLog},
 				{name: "cli", help: "Show the shell's state", subs: []*command{
@@ -177,6 +178,25 @@ func runShowCommit(c *call) error {
 		return err
 	}
 	pend := c.sh.env.DB.Pending()
+	if c.format == config.JSON {
+		type entry struct {
+			Rollback int `json:"rollback"`
+			cdb.Revision
+		}
+		doc := struct {
+			Pending *cdb.Pending `json:"pending,omitempty"`
+			Commits []entry      `json:"commits"`
+		}{Pending: pend, Commits: []entry{}}
+		for i, r := range hist {
+			doc.Commits = append(doc.Commits, entry{i, r})
+		}
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = c.w.Write(append(b, '\n'))
+		return err
+	}
 	if pend != nil {
 		c.printf("commit confirmed: revision %d by %s is rolled back to revision %d at %s (in %s) unless confirmed\n",
 			pend.Seq, pend.User, pend.Restore, pend.Deadline.UTC().Format(time.DateTime+" UTC"), time.Until(pend.Deadline).Round(time.Second))

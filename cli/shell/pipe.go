@@ -49,6 +49,9 @@ func pipeItems(cmd *command, args []Token) []Item {
 	switch args[0].Text {
 	case "display":
 		if len(args) == 1 {
+			if cmd != nil && cmd.json {
+				return []Item{{Word: "json", Help: "As JSON"}}
+			}
 			return []Item{{Word: "set", Help: "As set commands"}, {Word: "json", Help: "As RFC 7951 JSON"}}
 		}
 	case "match", "except":
@@ -112,6 +115,9 @@ func parsePipes(cmd *command, pipes [][]Token) (*pipeline, *SyntaxError) {
 			}
 			switch p[1].Text {
 			case "set":
+				if cmd.json {
+					return nil, &SyntaxError{Pos: p[1].Pos, Msg: "display set is only for a configuration"}
+				}
 				pl.format = config.SetForm
 			case "json":
 				pl.format = config.JSON

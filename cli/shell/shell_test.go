@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -59,7 +60,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{"show configuration | frob", 21, `unknown pipe command "frob"`},
 		{"show configuration | match (", 27, "bad regular expression"},
 		{`show "configuration`, 5, "unterminated quoted string"},
-		{"show system commit | display set", 21, "display is only for a configuration"},
+		{"show system commit | display set", 29, "display set is only for a configuration"},
+		{"show log | display json", 11, "display is only for a configuration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -154,5 +156,39 @@ func TestCompleteFamilies(t *testing.T) {
 	line, _, _ = sh.Complete(in, len(in))
 	if line != "set bgp group g peer p1 passive true " {
 		t.Fatalf("boolean: %q", line)
+	}
+}
+
+func TestShowCommitJSON(t *testing.T) {
+	db := openDB(t)
+	sh := newShell(t, db, SuperUser)
+	mustRun(t, sh, "configure")
+	mustRun(t, sh, "set system host-name r2")
+	mustRun(t, sh, `commit confirmed 5 comment "try"`)
+	out := mustRun(t, sh, "run show system commit | display json")
+	var doc struct {
+		Pending struct {
+			Seq     uint64 `json:"seq"`
+			Restore uint64 `json:"restore"`
+		} `json:"pending"`
+		Commits []struct {
+			Rollback  int    `json:"rollback"`
+			Seq       uint64 `json:"seq"`
+			User      string `json:"user"`
+			Comment   string `json:"comment"`
+			Origin    string `json:"origin"`
+			ConfirmBy string `json:"confirm-by"`
+		} `json:"commits"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	c := doc.Commits
+	if doc.Pending.Seq != 2 || doc.Pending.Restore != 1 || len(c) != 2 || c[0].Rollback != 0 || c[0].Seq != 2 || c[0].User != "alice" ||
+		c[0].Comment != "try" || c[0].Origin != "cli" || c[0].ConfirmBy == "" || c[1].Origin != "factory-default" || c[1].Rollback != 1 {
+		t.Fatalf("got %+v from\n%s", doc, out)
+	}
+	if _, err := run(t, sh, "run show system commit | display set"); err == nil {
+		t.Fatal("display set of the history")
 	}
 }
