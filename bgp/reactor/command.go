@@ -91,7 +91,11 @@ func (r *Reactor) Command(ctx context.Context, line string) (Result, error) {
 		do = func(p *peer) (PeerResult, error) {
 			sctx, cancel := context.WithTimeout(ctx, r.opts.StopTimeout)
 			defer cancel()
-			return PeerResult{}, p.stopSession(sctx, uint8(wire.NotifyCease), wire.CeaseAdminShutdown, msg)
+			err := p.stopSession(sctx, uint8(wire.NotifyCease), wire.CeaseAdminShutdown, msg)
+			p.mu.Lock()
+			p.adminDown = true
+			p.mu.Unlock()
+			return PeerResult{}, err
 		}
 	case "start":
 		do = func(p *peer) (PeerResult, error) {

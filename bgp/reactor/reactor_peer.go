@@ -24,7 +24,10 @@ type peer struct {
 	pc     PeerConfig
 	sess   session
 	sessID uint64
-	out    ribOut
+	// adminDown is set by the shutdown command, cleared when a session
+	// starts; with pc.Shutdown it makes "Idle (Admin)".
+	adminDown bool
+	out       ribOut
 
 	// curID is sessID for the handler's lock-free check that a callback
 	// comes from the current session.
@@ -83,6 +86,7 @@ func (p *peer) startSession(routerID netip.Addr) error {
 		return nil
 	}
 	p.sessID++
+	p.adminDown = false
 	id := p.sessID
 	opts := p.r.opts.Session
 	opts.Logger = p.r.log.With("peer", p.pc.Name)

@@ -22,7 +22,8 @@ type PeerSummary struct {
 	LocalAS     uint32     `json:"local-as"`
 	Description string     `json:"description,omitempty"`
 	State       string     `json:"state"`
-	// Shutdown is set for a peer kept down by config or command.
+	// Shutdown is set for a peer kept down by config or command (a peer
+	// down for its prefix limit is not).
 	Shutdown bool `json:"shutdown,omitempty"`
 	// UpDown is how long the session has been up, or down (since the last
 	// state change), at the time of the summary.
@@ -109,10 +110,11 @@ func (p *peer) summary(now time.Time) PeerSummary {
 	p.mu.Lock()
 	pc := p.pc
 	s := p.sess
+	admin := p.adminDown || pc.Shutdown
 	p.mu.Unlock()
 	ps := PeerSummary{
 		Name: pc.Name, Address: pc.RemoteAddr, RemoteAS: pc.RemoteAS, LocalAS: pc.LocalAS,
-		Description: pc.Description, Shutdown: s == nil,
+		Description: pc.Description, Shutdown: admin,
 	}
 	state := fsm.Idle
 	if s != nil {
