@@ -25,7 +25,8 @@ import (
 type Options struct {
 	// Hub receives the events (events.go); nil publishes nothing.
 	Hub *hub.Hub
-	// Logger gets the reactor's logs; nil is slog.Default().
+	// Logger gets the reactor's logs, as given (name the component in it);
+	// nil is slog.Default() with component=bgp-reactor.
 	Logger *slog.Logger
 	// Session is the template of every session's options (its Logger is
 	// replaced by one naming the peer).
@@ -94,7 +95,7 @@ type Reactor struct {
 func New(opts Options) *Reactor {
 	log := opts.Logger
 	if log == nil {
-		log = slog.Default()
+		log = slog.Default().With("component", "bgp-reactor")
 	}
 	if opts.PrefixLimitRestart == 0 {
 		opts.PrefixLimitRestart = time.Minute
@@ -104,7 +105,7 @@ func New(opts Options) *Reactor {
 	}
 	r := &Reactor{
 		opts:      opts,
-		log:       log.With("component", "bgp-reactor"),
+		log:       log,
 		peers:     map[string]*peer{},
 		byAddr:    map[netip.Addr]*peer{},
 		listeners: map[netip.AddrPort]listener{},

@@ -89,7 +89,7 @@ func (p *peer) startSession(routerID netip.Addr) error {
 	p.adminDown = false
 	id := p.sessID
 	opts := p.r.opts.Session
-	opts.Logger = p.r.log.With("peer", p.pc.Name)
+	opts.Logger = p.r.log // the session names its peer itself
 	sc := p.pc.SessionConfig(routerID)
 	if p.r.opts.Tune != nil {
 		p.r.opts.Tune(&sc)
