@@ -81,7 +81,8 @@ func (e *UpdateEvent) Update() (wire.WireUpdate, error) {
 //	{"type":"update","direction":"received","peer":{"name":"east","address":"192.0.2.1","as":65001},
 //	 "context-id":3,"time":"2026-11-23T23:59:00.123Z","message":{"type":"update","length":60,"update":{…}}}
 //
-// where message is the JSON of docs/json.md.
+// where message is the JSON of docs/json.md (with its "rfc7606" verdict
+// or "error" when the UPDATE is malformed).
 func (e *UpdateEvent) AppendExternal(dst []byte) ([]byte, error) {
 	w := view.W{B: dst}
 	w.Open('{')
@@ -97,9 +98,12 @@ func (e *UpdateEvent) AppendExternal(dst []byte) ([]byte, error) {
 	w.Key("time")
 	w.Text(appendTime(e.Time))
 	w.Key("message")
-	err := view.AppendMessageJSON(&w, e.Message, e.Context)
+	// A message that does not read whole (or that RFC 7606 finds
+	// malformed) still gives whole JSON, with "error" or "rfc7606" in it:
+	// that is the event, not a failure to encode it.
+	_ = view.AppendMessageJSON(&w, e.Message, e.Context)
 	w.Close('}')
-	return w.B, err
+	return w.B, nil
 }
 
 // StateEvent is a state change of a peer's session, published on

@@ -120,7 +120,10 @@ func TestReceiveTreatAsWithdraw(t *testing.T) {
 		last = m.Value().(*UpdateEvent)
 	}
 	if last == nil || last.Action != attr.ActionTreatAsWithdraw {
-		t.Errorf("event of the malformed UPDATE: %+v", last)
+		t.Fatalf("event of the malformed UPDATE: %+v", last)
+	}
+	if j, err := last.AppendExternal(nil); err != nil || !strings.Contains(string(j), `"rfc7606":{"action":"treat-as-withdraw"`) {
+		t.Errorf("JSON of the malformed UPDATE: %s, %v", j, err)
 	}
 	d := p.detail(time.Now())
 	if d.TreatAsWithdraw != 1 || d.Prefixes != 0 || d.Families[0].Withdrawn != 1 {
