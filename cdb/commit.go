@@ -47,6 +47,8 @@ func (s *Session) Check() error {
 		return nil
 	}
 	active := c.tree.Active()
+	db.enterCallOut()
+	defer db.leaveCallOut()
 	return db.verify(db.rev+1, db.active, active, config.Diff(db.active, active))
 }
 
@@ -112,6 +114,8 @@ func validate(t *config.Tree) error {
 // c, when not nil, is the candidate committed, cleared afterwards.
 func (db *DB) commit(t *config.Tree, rev Revision, confirm time.Duration, c *candidate) (Revision, error) {
 	start := time.Now()
+	db.enterCallOut()
+	defer db.leaveCallOut() // a schema SetSchema queued meanwhile
 	rev.Seq = db.rev + 1
 	rev.Time = db.now().UTC()
 	active := t.Active()
@@ -144,6 +148,9 @@ func (db *DB) commit(t *config.Tree, rev Revision, confirm time.Duration, c *can
 			}
 		}
 		if err := putRevision(tx, rev, text); err != nil {
+			return err
+		}
+		if err := db.storeUsed(tx, t); err != nil {
 			return err
 		}
 		if err := putPending(tx, pending, restore); err != nil {

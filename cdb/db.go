@@ -83,6 +83,8 @@ type DB struct {
 
 	readOnly bool
 	created  bool // this Open made the database from the factory default
+
+	sch schemaState // SetSchema, the stored modules (schema.go)
 }
 
 // Open opens the database in the state directory dir (DIR/cdb.db),
@@ -132,6 +134,10 @@ func Open(dir string, o Options) (*DB, error) {
 		load = db.loadReadOnly
 	}
 	if err := load(o.Factory); err != nil {
+		_ = b.Close()
+		return nil, err
+	}
+	if err := db.openModules(); err != nil {
 		_ = b.Close()
 		return nil, err
 	}

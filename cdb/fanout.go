@@ -94,7 +94,11 @@ func ChangeOf(n *yang.Node) commit.Change {
 }
 
 // render is the Request's Render: the members of cfg's RFC 7951 JSON whose
-// top-level node is at path (a module's, or the one named first).
+// top-level node is at path (a module's, or the one named first). The
+// members of the modules that are not ze's core (those plugins bring) are
+// completed with their defaults (config.Tree.WithDefaults): a plugin gets
+// its config as RFC 6243 report-all gives it; the core's owners get what is
+// set (they read the tree, config.Effective, for the rest).
 func (f *Fanout) render(cfg any, path string) ([]byte, error) {
 	t, ok := cfg.(*config.Tree)
 	if !ok || t == nil {
@@ -140,7 +144,7 @@ func (f *Fanout) members(t *config.Tree) (map[string]json.RawMessage, error) {
 	if m, ok := f.cache[t]; ok {
 		return m, nil
 	}
-	doc, err := t.JSON()
+	doc, err := t.WithDefaultsIf(pluginModule(t.Schema())).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +154,14 @@ func (f *Fanout) members(t *config.Tree) (map[string]json.RawMessage, error) {
 	}
 	f.cache[t] = m
 	return m, nil
+}
+
+// pluginModule accepts the modules of y that are not ze's core.
+func pluginModule(y *yang.Tree) func(string) bool {
+	return func(name string) bool {
+		m := y.Module(name)
+		return m != nil && !m.Core
+	}
 }
 
 // forget drops the renderings of the phase that ended.

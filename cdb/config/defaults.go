@@ -1,6 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"fmt"
+	"slices"
+
 	"github.com/zebgp/ze/yang"
 )
 
@@ -11,35 +15,81 @@ import (
 // non-presence container, which exists for that purpose when a default is
 // beneath it. Presence containers and lists are never created. A default in
 // a case of a choice applies when that case is the one chosen (a node of it
-// is set) or, when no case is, the choice's default case. Nodes that are
-// not configuration (config false) get nothing; when and if-feature are
-// not evaluated. Values set in t are kept as they are.
-func (t *Tree) WithDefaults() *Tree {
+// is set) or, when no case is, the choice's default case. A leaf that
+// inherits its value from an enclosing level (a peer's hold-time, from its
+// group, from bgp: zt:inherit) gets no default of its own: the level it
+// inherits from has it. Nodes that are not configuration (config false)
+// get nothing; when and if-feature are not evaluated. Values set in t are
+// kept as they are.
+func (t *Tree) WithDefaults() *Tree { return t.WithDefaultsIf(nil) }
+
+// WithDefaultsIf is WithDefaults for the top-level nodes whose module keep
+// accepts (nil: every module); the others are copied as they are.
+func (t *Tree) WithDefaultsIf(keep func(module string) bool) *Tree {
 	c := t.Clone()
-	complete(c.root)
+	completeRoot(c.root, keep)
 	return c
 }
 
 // JSONWithDefaults returns t completed with its defaults (WithDefaults) as
-// RFC 7951 JSON: what a plugin receives as its configuration.
+// RFC 7951 JSON.
 func (t *Tree) JSONWithDefaults() ([]byte, error) {
 	return t.WithDefaults().JSON()
 }
 
 // CompleteJSON reads doc, a configuration in RFC 7951 JSON (the whole
-// configuration or some top-level members of it), with the schema y and
-// returns it completed with the schema's defaults, as RFC 7951 JSON. An
-// empty doc is {}. It checks what Parse checks (names, types), not what
-// needs Validate.
-func CompleteJSON(y *yang.Tree, doc []byte) ([]byte, error) {
-	if len(doc) == 0 {
+// configuration or some top-level members of it; empty is {}), with the
+// schema y and returns the members of module completed with their
+// defaults (WithDefaults), as RFC 7951 JSON: {"MODULE:NAME":{…}}, {} when
+// the module has neither members nor defaults. It is what a plugin whose
+// module is module is configured with. module "" completes and returns
+// every module. It checks what Parse checks (names, types), not what needs
+// Validate.
+func CompleteJSON(y *yang.Tree, doc []byte, module string) ([]byte, error) {
+	if len(bytes.TrimSpace(doc)) == 0 {
 		doc = []byte("{}")
 	}
 	t, err := Parse(y, doc, Options{Format: JSON})
 	if err != nil {
 		return nil, err
 	}
-	return t.JSONWithDefaults()
+	if module == "" {
+		return t.JSONWithDefaults()
+	}
+	if y.Module(module) == nil {
+		return nil, fmt.Errorf("config: no module %s in the schema", module)
+	}
+	c := t.WithDefaultsIf(func(m string) bool { return m == module })
+	for i := 0; i < len(c.root.children); {
+		if ch := c.root.children[i]; ch.s.module != module {
+			c.root.children = slices.Delete(c.root.children, i, i+1)
+			continue
+		}
+		i++
+	}
+	return c.JSON()
+}
+
+// completeRoot completes the top-level nodes whose module keep accepts.
+func completeRoot(root *Node, keep func(string) bool) {
+	for _, c := range root.children {
+		if c.kind == Container && (keep == nil || keep(c.s.module)) {
+			complete(c)
+		}
+	}
+	for _, sc := range root.s.children {
+		if sc.kind != Container || sc.presence || !sc.config || (keep != nil && !keep(sc.module)) {
+			continue
+		}
+		if _, ok := root.childIndex(sc); ok || !caseActive(root, sc) || !hasDefaults(sc) {
+			continue
+		}
+		c := root.ensureChild(sc, Pos{})
+		complete(c)
+		if len(c.children) == 0 {
+			root.removeChild(c)
+		}
+	}
 }
 
 // complete adds the defaults beneath the container or entry n.
@@ -61,7 +111,7 @@ func complete(n *Node) {
 		if _, ok := n.childIndex(sc); ok {
 			continue // completed above, or a value set
 		}
-		if !caseActive(n, sc) {
+		if !caseActive(n, sc) || (sc.kind == Leaf || sc.kind == LeafList) && sc.y.Inherited() != nil {
 			continue
 		}
 		switch sc.kind {

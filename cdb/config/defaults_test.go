@@ -122,7 +122,7 @@ func TestJSONWithDefaults(t *testing.T) {
 
 func TestCompleteJSON(t *testing.T) {
 	y := defaultsSchema(t)
-	out, err := CompleteJSON(y, []byte(`{"ze-dflttest:dflt":{"label":"x","peer":[{"name":"p"}]}}`))
+	out, err := CompleteJSON(y, []byte(`{"ze-system:system":{"host-name":"h"},"ze-dflttest:dflt":{"label":"x","peer":[{"name":"p"}]}}`), "ze-dflttest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +131,11 @@ func TestCompleteJSON(t *testing.T) {
 	if got := dfltMember(t, out); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+	if strings.Contains(string(out), "ze-system") || strings.Contains(string(out), "ze-bgp") {
+		t.Errorf("members of other modules:\n%s", out)
+	}
 	// Empty: the module's defaults all the same.
-	out, err = CompleteJSON(y, nil)
+	out, err = CompleteJSON(y, nil, "ze-dflttest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +143,61 @@ func TestCompleteJSON(t *testing.T) {
 		t.Errorf("CompleteJSON(nil): %s", out)
 	}
 	// A member the schema does not have is an error naming it.
-	_, err = CompleteJSON(y, []byte(`{"ze-dflttest:dflt":{"lable":"x"}}`))
+	_, err = CompleteJSON(y, []byte(`{"ze-dflttest:dflt":{"lable":"x"}}`), "ze-dflttest")
 	if err == nil || !strings.Contains(err.Error(), "lable") {
 		t.Errorf("unknown member: %v", err)
 	}
-	_, err = CompleteJSON(y, []byte(`{"ze-dflttest:dflt":{"interval":"soon"}}`))
+	_, err = CompleteJSON(y, []byte(`{"ze-dflttest:dflt":{"interval":"soon"}}`), "ze-dflttest")
 	if err == nil || !strings.Contains(err.Error(), "soon") {
 		t.Errorf("bad value: %v", err)
+	}
+	_, err = CompleteJSON(y, nil, "ze-nosuch")
+	if err == nil || !strings.Contains(err.Error(), "ze-nosuch") {
+		t.Errorf("unknown module: %v", err)
+	}
+	// A module without any member or default: {}.
+	out, err = CompleteJSON(y, nil, "ze-types")
+	if err != nil || string(bytes.TrimSpace(out)) != "{}" {
+		t.Errorf("a module without defaults: %s, %v", out, err)
+	}
+}
+
+// A leaf inherited from an enclosing level (zt:inherit) gets no default of
+// its own: the peer's hold-time is its group's, and bgp's has the default.
+func TestWithDefaultsInherit(t *testing.T) {
+	y := defaultsSchema(t)
+	tr, err := Parse(y, []byte(`bgp { group g { hold-time 120; peer p { remote { ip 192.0.2.1; as 65002; } } } }`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tr.WithDefaults()
+	for _, tc := range []struct {
+		path string
+		want string // "" for absent
+	}{
+		{"bgp hold-time", "90"},
+		{"bgp group g hold-time", "120"},
+		{"bgp group g peer p hold-time", ""},
+		{"bgp group g peer p remote port", ""},
+		{"bgp remote port", "179"},
+	} {
+		n, err := c.Get(strings.Fields(tc.path))
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", tc.path, err)
+		case tc.want == "" && n != nil:
+			t.Errorf("%s: got %q, want no default", tc.path, n.Value())
+		case tc.want != "" && (n == nil || n.Value() != tc.want):
+			t.Errorf("%s: got %v, want %s", tc.path, n, tc.want)
+		}
+	}
+	// WithDefaultsIf leaves the modules it is not asked about alone.
+	d := tr.WithDefaultsIf(func(m string) bool { return m == "ze-dflttest" })
+	if n, _ := d.Get([]string{"bgp", "hold-time"}); n != nil {
+		t.Errorf("ze-bgp completed: %s", d.Text())
+	}
+	if n, _ := d.Get([]string{"dflt", "interval"}); n == nil || n.Value() != "30" {
+		t.Errorf("ze-dflttest not completed: %s", d.Text())
 	}
 }
 
