@@ -41,6 +41,7 @@ type Network struct {
 	hub   string
 	mu    sync.Mutex
 	nodes []*Node
+	hosts int // host numbers handed out, from 2
 }
 
 // Node is one namespace on a Network, where one daemon runs.
@@ -80,7 +81,8 @@ func NewNetwork(ctx context.Context) (*Network, error) {
 // AddNode creates a namespace joined to the segment, with the next free host number.
 func (n *Network) AddNode(ctx context.Context, name string) (*Node, error) {
 	n.mu.Lock()
-	idx := len(n.nodes) + 2
+	idx := n.hosts + 2
+	n.hosts++
 	n.mu.Unlock()
 	if idx > 250 {
 		return nil, errors.New("harness: too many nodes on one network")

@@ -1,7 +1,9 @@
 package harness
 
 import (
+	"context"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 )
@@ -147,5 +149,56 @@ func TestNormState(t *testing.T) {
 		if got := normState(in); got != want {
 			t.Errorf("normState(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestZeEventsReplay(t *testing.T) {
+	node := &Node{Name: "a", V4: netip.MustParseAddr("172.30.0.2"), V6: netip.MustParseAddr("fd00:172:30::2")}
+	d, err := NewZe(node, t.TempDir(), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := strings.Join([]string{
+		`{"type":"state","peer":{"name":"p0","address":"172.30.0.3","as":65002},"from":"idle","to":"connect"}`,
+		`{"type":"state","peer":{"name":"p0","address":"172.30.0.3","as":65002},"from":"open-confirm","to":"established"}`,
+		`{"type":"update","direction":"received","peer":{"name":"p0","address":"172.30.0.3","as":65002},"family":"ipv4/unicast","message":{"type":"update","update":{"attributes":{"origin":"igp","as-path":[{"type":"as-sequence","asns":[65002]}],"med":10,"community":["65002:1","no-export"],"large-community":["65002:1:2"]},"announce":{"ipv4/unicast":{"next-hop":"172.30.0.3","nlri":[{"prefix":"10.2.0.0/24"},{"prefix":"10.2.1.0/24"}]}}}}}`,
+		`{"type":"update","direction":"received","peer":{"name":"p0","address":"172.30.0.3","as":65002},"family":"ipv4/unicast","message":{"type":"update","update":{"withdraw":{"ipv4/unicast":[{"prefix":"10.2.0.0/24"}]}}}}`,
+		`{"type":"update","direction":"received","peer":{"name":"p1","address":"172.30.0.4","as":65003},"family":"ipv4/unicast","message":{"type":"update","update":{"announce":{"ipv4/unicast":{"next-hop":"172.30.0.4","nlri":[{"prefix":"10.3.0.0/24"}]}}}}}`,
+		`{"type":"state","peer":{"name":"p1","address":"172.30.0.4","as":65003},"from":"established","to":"idle","notification":"sent 4/0 hold-timer-expired"}`,
+		`{"type":"state","peer":{"name":"p0","address":"172.30.0.3","as":65002},"from":"established","to":"idle","notification":"received 6/2 administrative-shutdown \"bye \\\"now\\\"\""}`,
+	}, "\n")
+	if err := os.WriteFile(d.path("events.json"), []byte(events+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p0, p1 := netip.MustParseAddr("172.30.0.3"), netip.MustParseAddr("172.30.0.4")
+	// p0 went down last: its routes are forgotten; p1's are forgotten too.
+	for _, p := range []netip.Addr{p0, p1} {
+		if rs, err := d.Received(ctx, p, IPv4Unicast); err != nil || len(rs) != 0 {
+			t.Errorf("%s after down: %v, %v; want no routes", p, rs, err)
+		}
+	}
+	if msg, err := d.LastShutdownMessage(ctx, p0); err != nil || msg != `bye "now"` {
+		t.Errorf("shutdown message %q, %v; want %q", msg, err, `bye "now"`)
+	}
+	if ok, err := d.SentNotification(ctx, p1, 4, 0); err != nil || !ok {
+		t.Errorf("4/0 to p1: %v, %v; want true", ok, err)
+	}
+	if ok, _ := d.SentNotification(ctx, p0, 4, 0); ok {
+		t.Error("4/0 to p0 reported, but none was sent")
+	}
+	// Without the last line, p0's route that was not withdrawn is there, with its attributes.
+	lines := strings.Split(events, "\n")
+	if err := os.WriteFile(d.path("events.json"), []byte(strings.Join(lines[:4], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := d.Received(ctx, p0, IPv4Unicast)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("got %v, %v; want one route", rs, err)
+	}
+	want := Route{Prefix: netip.MustParsePrefix("10.2.1.0/24"), MED: 10, HasMED: true,
+		Communities: []Community{NewCommunity(65002, 1), 0xFFFFFF01}, LargeCommunities: []LargeCommunity{{65002, 1, 2}}}
+	if m := Mismatch(want, rs[0]); m != "" {
+		t.Errorf("route: %s", m)
 	}
 }

@@ -34,8 +34,17 @@ func NewCommunity(asn, value uint16) Community { return Community(uint32(asn)<<1
 // String is the asn:value form every daemon prints.
 func (c Community) String() string { return fmt.Sprintf("%d:%d", uint32(c)>>16, uint32(c)&0xffff) }
 
-// ParseCommunity reads asn:value.
+// wellKnown are the RFC 1997 and RFC 3765 communities that daemons print by name.
+var wellKnown = map[string]Community{
+	"no-export": 0xFFFFFF01, "no-advertise": 0xFFFFFF02, "no-export-subconfed": 0xFFFFFF03,
+	"local-as": 0xFFFFFF03, "nopeer": 0xFFFFFF04, "no-peer": 0xFFFFFF04,
+}
+
+// ParseCommunity reads asn:value, or a well-known community's name.
 func ParseCommunity(s string) (Community, error) {
+	if c, ok := wellKnown[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return c, nil
+	}
 	a, v, ok := strings.Cut(strings.TrimSpace(s), ":")
 	if !ok {
 		return 0, fmt.Errorf("harness: community %q: want asn:value", s)
