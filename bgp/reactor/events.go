@@ -115,12 +115,16 @@ type StateEvent struct {
 	Reason string
 	// Notification is the NOTIFICATION sent or received on the way down.
 	Notification string
-	Time         time.Time
+	// Negotiated is what the session settled, when To is Established.
+	Negotiated *NegotiatedSummary
+	Time       time.Time
 }
 
 // AppendExternal is the event's JSON:
 //
-//	{"type":"state","peer":{…},"from":"openconfirm","to":"established","time":"…"}
+//	{"type":"state","peer":{…},"from":"openconfirm","to":"established",
+//	 "negotiated":{"peer-router-id":…,"hold-time":90,"keepalive":30,"internal":false,"families":["ipv4/unicast"],
+//	  "local":"192.0.2.254:179","remote":"192.0.2.1:40000","send-context-id":1,"receive-context-id":1},"time":"…"}
 func (e *StateEvent) AppendExternal(dst []byte) ([]byte, error) {
 	w := view.W{B: dst}
 	w.Open('{')
@@ -138,6 +142,33 @@ func (e *StateEvent) AppendExternal(dst []byte) ([]byte, error) {
 	if e.Notification != "" {
 		w.Key("notification")
 		w.Str(e.Notification)
+	}
+	if n := e.Negotiated; n != nil {
+		w.Key("negotiated")
+		w.Open('{')
+		w.Key("peer-router-id")
+		w.Text(n.PeerRouterID.AppendTo)
+		w.Key("hold-time")
+		w.Uint(uint64(n.HoldTime / time.Second))
+		w.Key("keepalive")
+		w.Uint(uint64(n.Keepalive / time.Second))
+		w.Key("internal")
+		w.Bool(n.Internal)
+		w.Key("families")
+		w.Open('[')
+		for _, f := range n.Families {
+			w.Text(appendFamily(f))
+		}
+		w.Close(']')
+		w.Key("local")
+		w.Text(n.Local.AppendTo)
+		w.Key("remote")
+		w.Text(n.Remote.AppendTo)
+		w.Key("send-context-id")
+		w.Uint(uint64(n.SendContext))
+		w.Key("receive-context-id")
+		w.Uint(uint64(n.RecvContext))
+		w.Close('}')
 	}
 	w.Key("time")
 	w.Text(appendTime(e.Time))
@@ -266,7 +297,13 @@ func (h *handler) SessionState(s *Session, from, to fsm.State, reason error) {
 		}
 	}
 	p.life.transition(from, to, why)
-	p.publishState(from, to, why, notif)
+	var neg *NegotiatedSummary
+	if to == fsm.Established && s != nil {
+		if n, ok := s.Negotiated(); ok {
+			neg = negotiatedSummary(&n)
+		}
+	}
+	p.publishState(from, to, why, notif, neg)
 }
 
 func (h *handler) SessionEstablished(s *Session, neg Negotiated) {
@@ -323,7 +360,7 @@ func (p *peer) ref() PeerRef {
 	return PeerRef{Name: p.pc.Name, Address: p.pc.RemoteAddr, AS: p.pc.RemoteAS}
 }
 
-func (p *peer) publishState(from, to fsm.State, reason, notif string) {
+func (p *peer) publishState(from, to fsm.State, reason, notif string, neg *NegotiatedSummary) {
 	r := p.r
 	if r.pub == nil {
 		return
@@ -333,7 +370,7 @@ func (p *peer) publishState(from, to fsm.State, reason, notif string) {
 	if t == nil {
 		return
 	}
-	ev := &StateEvent{Peer: ref, From: from, To: to, Reason: reason, Notification: notif, Time: time.Now()}
+	ev := &StateEvent{Peer: ref, From: from, To: to, Reason: reason, Notification: notif, Negotiated: neg, Time: time.Now()}
 	if err := r.pub.PublishTo(r.runCtx(), t, ev); err != nil {
 		r.log.Debug("state event not published", "peer", ref.Name, "error", err)
 	}

@@ -146,6 +146,17 @@ func TestStateEventJSON(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	up := &StateEvent{Peer: ev.Peer, From: fsm.OpenConfirm, To: fsm.Established, Time: ev.Time,
+		Negotiated: &NegotiatedSummary{PeerRouterID: netip.MustParseAddr("192.0.2.1"), HoldTime: 90 * time.Second, Keepalive: 30 * time.Second,
+			Families: []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast}, Local: netip.MustParseAddrPort("[2001:db8::2]:179"),
+			Remote: netip.MustParseAddrPort("[2001:db8::1]:40000"), SendContext: 1, RecvContext: 2}}
+	got, _ = up.AppendExternal(nil)
+	want = `{"type":"state","peer":{"name":"east","address":"2001:db8::1","as":65001},"from":"openconfirm","to":"established",` +
+		`"negotiated":{"peer-router-id":"192.0.2.1","hold-time":90,"keepalive":30,"internal":false,"families":["ipv4/unicast","ipv6/unicast"],` +
+		`"local":"[2001:db8::2]:179","remote":"[2001:db8::1]:40000","send-context-id":1,"receive-context-id":2},"time":"2026-11-23T23:00:00Z"}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 }
 
 func TestReceiveAllocs(t *testing.T) {

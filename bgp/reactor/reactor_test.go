@@ -144,7 +144,10 @@ func TestReactorsPeer(t *testing.T) {
 		s, ok := v.(*StateEvent)
 		return ok && s.Peer.Name == "c" && stateName(s.From) == "established"
 	})
-	a.ev.wait(t, "c up again", markA, func(v any) bool { return isState(v, "c", "established") })
+	upAgain, _ := a.ev.wait(t, "c up again", markA, func(v any) bool { return isState(v, "c", "established") })
+	if n := upAgain.(*StateEvent).Negotiated; n == nil || n.HoldTime != 30*time.Second || len(n.Families) != 2 || n.Remote.Addr() != c.addr {
+		t.Errorf("c's established event: negotiated %+v", n)
+	}
 	c.established("a") // C's side too, before c is removed
 	if d, _ := a.r.Neighbor("c"); d.RemoteAS != 65004 || d.Negotiated == nil {
 		t.Errorf("c after the reset: %+v", d)

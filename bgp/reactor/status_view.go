@@ -163,10 +163,7 @@ func (p *peer) detail(now time.Time) PeerDetail {
 	p.life.mu.Unlock()
 	if s != nil {
 		if n, ok := s.Negotiated(); ok {
-			d.Negotiated = &NegotiatedSummary{
-				PeerRouterID: n.PeerRouterID, HoldTime: n.HoldTime, Keepalive: n.Keepalive, Internal: n.Internal,
-				Families: slices.Clone(n.Families), Local: n.Local, Remote: n.Remote, SendContext: n.SendID, RecvContext: n.RecvID,
-			}
+			d.Negotiated = negotiatedSummary(&n)
 		}
 	}
 	if d.LastError == "" {
@@ -324,4 +321,11 @@ func WriteSummaryJSON(w io.Writer, routerID netip.Addr, localAS uint32, peers []
 // WriteNeighborJSON writes the PeerDetail as JSON.
 func WriteNeighborJSON(w io.Writer, d PeerDetail) error {
 	return json.NewEncoder(w).Encode(d)
+}
+
+func negotiatedSummary(n *Negotiated) *NegotiatedSummary {
+	return &NegotiatedSummary{
+		PeerRouterID: n.PeerRouterID, HoldTime: n.HoldTime, Keepalive: n.Keepalive, Internal: n.Internal,
+		Families: slices.Clone(n.Families), Local: n.Local, Remote: n.Remote, SendContext: n.SendID, RecvContext: n.RecvID,
+	}
 }
