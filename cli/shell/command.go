@@ -29,10 +29,11 @@ type Ops struct {
 }
 
 type op struct {
-	path []string
-	help string
-	args string
-	fn   OpFunc
+	path  []string
+	help  string
+	args  string
+	fn    OpFunc
+	super bool
 }
 
 // Register adds the command at path ({"show","bgp","summary"}): the words
@@ -44,20 +45,32 @@ func (o *Ops) Register(path []string, help string, fn OpFunc) {
 // RegisterArgs is Register with a description of the arguments for the help
 // (`?`), such as "<address> [soft]".
 func (o *Ops) RegisterArgs(path []string, help, args string, fn OpFunc) {
+	o.register(op{path: path, help: help, args: args, fn: fn})
+}
+
+// RegisterSuper is RegisterArgs for a command that only a super-user may
+// run (one that changes what the router does, such as announcing routes);
+// an operator is refused it as configure is refused.
+func (o *Ops) RegisterSuper(path []string, help, args string, fn OpFunc) {
+	o.register(op{path: path, help: help, args: args, fn: fn, super: true})
+}
+
+func (o *Ops) register(x op) {
+	path, fn := x.path, x.fn
 	if len(path) == 0 || fn == nil {
 		panic("shell: Register needs a path and a function")
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	p := slices.Clone(path)
+	x.path = slices.Clone(path)
 	o.gen++
-	for i, x := range o.ops {
-		if slices.Equal(x.path, p) {
-			o.ops[i] = op{p, help, args, fn}
+	for i, y := range o.ops {
+		if slices.Equal(y.path, x.path) {
+			o.ops[i] = x
 			return
 		}
 	}
-	o.ops = append(o.ops, op{p, help, args, fn})
+	o.ops = append(o.ops, x)
 }
 
 // Describe sets the help of an intermediate word of registered commands

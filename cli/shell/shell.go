@@ -243,7 +243,7 @@ func (sh *Shell) opTree() *command {
 	t := operationalTree().clone()
 	for _, x := range o.ops {
 		fn := x.fn
-		t.add(x.path, &command{help: x.help, args: freeArgs{help: x.args},
+		t.add(x.path, &command{help: x.help, args: freeArgs{help: x.args}, super: x.super,
 			run: func(c *call) error { return fn(c.ctx, c.words(), c.w) }}, o.helps)
 	}
 	sh.ops, sh.opsGen = t, o.gen

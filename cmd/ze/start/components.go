@@ -147,7 +147,7 @@ func (b *bgpComponent) register(ops *cli.Ops) {
 			}
 			return b.run(ctx, w, "peer "+args[0]+" reset cleared from the shell")
 		})
-	ops.RegisterArgs([]string{"peer"}, "run-time route commands: peer SELECTOR update|withdraw|shutdown|start|reset|refresh …", "<selector> <command> …",
+	ops.RegisterSuper([]string{"peer"}, "run-time route commands: peer SELECTOR update|withdraw|shutdown|start|reset|refresh …", "<selector> <command> …",
 		func(ctx context.Context, args []string, w io.Writer) error {
 			return b.run(ctx, w, "peer "+strings.Join(args, " "))
 		})
@@ -237,7 +237,7 @@ func registerPluginOps(ops *cli.Ops, h *host.Host) {
 			}
 			return nil
 		})
-	ops.RegisterArgs([]string{"request", "plugin"}, "call a plugin's RPC (ze schema methods lists them)", "<module:rpc> [JSON]",
+	ops.RegisterSuper([]string{"request", "plugin"}, "call a plugin's RPC (ze schema methods lists them)", "<module:rpc> [JSON]",
 		func(ctx context.Context, args []string, w io.Writer) error {
 			if len(args) == 0 {
 				return errors.New("request plugin: give a method, module:rpc-name")
