@@ -25,8 +25,8 @@ import (
 type Options struct {
 	// Hub receives the events (events.go); nil publishes nothing.
 	Hub *hub.Hub
-	// Logger gets the reactor's logs, as given (name the component in it);
-	// nil is slog.Default() with component=bgp-reactor.
+	// Logger gets the reactor's logs, with component=bgp-reactor; nil is
+	// slog.Default().
 	Logger *slog.Logger
 	// Session is the template of every session's options (its Logger is
 	// replaced by one naming the peer).
@@ -95,7 +95,7 @@ type Reactor struct {
 func New(opts Options) *Reactor {
 	log := opts.Logger
 	if log == nil {
-		log = slog.Default().With("component", "bgp-reactor")
+		log = slog.Default()
 	}
 	if opts.PrefixLimitRestart == 0 {
 		opts.PrefixLimitRestart = time.Minute
@@ -105,7 +105,7 @@ func New(opts Options) *Reactor {
 	}
 	r := &Reactor{
 		opts:      opts,
-		log:       log,
+		log:       log.With("component", "bgp-reactor"),
 		peers:     map[string]*peer{},
 		byAddr:    map[netip.Addr]*peer{},
 		listeners: map[netip.AddrPort]listener{},
