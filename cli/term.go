@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	gliderssh "github.com/gliderlabs/ssh"
 	"golang.org/x/term"
@@ -406,7 +407,9 @@ func (ts *termSession) edit(ctx context.Context, cs *cdb.Session) error {
 	})
 	defer ts.setSink(func(w, h int) { _ = ts.terminal().SetSize(w, h) })
 	done := make(chan struct{})
-	defer close(done)
+	var once sync.Once
+	stop := func() { once.Do(func() { close(done) }) }
+	defer stop()
 	w, h := ts.size()
 	ed := ts.s.o.Editor
 	if ed == nil {
@@ -414,6 +417,9 @@ func (ts *termSession) edit(ctx context.Context, cs *cdb.Session) error {
 		ed = func(ctx context.Context, cs *cdb.Session, t EditorTerminal) error {
 			return tui.Run(ctx, cs, schema, t.In, t.Out, tui.Options{
 				Title: "ze configure", User: t.User, Host: t.Host, Width: t.Width, Height: t.Height, Colors: true, Resize: t.Resize,
+				Refresh: 2 * time.Second,
+				// The input stops at the quit key: what follows is the shell's.
+				OnQuit: stop,
 			})
 		}
 	}

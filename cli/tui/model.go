@@ -41,6 +41,11 @@ type Options struct {
 	// Resize, when not nil, delivers the new sizes of the terminal to Run
 	// (an SSH session's window-change requests).
 	Resize <-chan WindowSize
+	// OnQuit, when set, is called as the user quits, before the screen is
+	// restored: a host that feeds Run's input stops feeding it then, so
+	// that keys typed right after the quit reach the host, not the
+	// editor's input loop that has ended.
+	OnQuit func()
 }
 
 // WindowSize is a size of the terminal, in cells.

@@ -288,5 +288,8 @@ func (m *Model) quit() tea.Cmd {
 		m.msg, m.msgErr = []string{"the candidate has uncommitted changes: q again quits and drops them (C commits)"}, true
 		return nil
 	}
+	if m.opts.OnQuit != nil {
+		m.opts.OnQuit()
+	}
 	return tea.Quit
 }
