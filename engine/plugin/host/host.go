@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"sync"
@@ -48,6 +49,26 @@ type Config struct {
 	// Engine serves the methods that no plugin declared, when a plugin or
 	// Host.Call asks for one; nil answers "no plugin serves METHOD".
 	Engine rpc.Handler
+	// Modules are the modules of the configuration schema beyond the core
+	// and ShippedYANG (what the daemon loaded from cdb.ReadModules): a
+	// plugin that declares one of them, with the same text, does not call
+	// OnModules.
+	Modules map[string]string
+	// OnModules, when set, is called at a plugin's registration (stage 1)
+	// when it declares a module the schema does not have (not shipped, not
+	// in Modules, not accepted before, or with another text), with every
+	// module the schema must have beyond the core and ShippedYANG:
+	// Modules, those accepted since and the new one. The daemon loads the
+	// schema with them (LoadSchema) and installs it (cdb's SetSchema, the
+	// shell's). An error refuses the registration: the plugin fails with
+	// it (plugin/state). Calls are one at a time. See schema.go.
+	OnModules func(ctx context.Context, modules map[string]string) error
+	// Complete, when set, completes a plugin's config subtree with the
+	// defaults of its module before stage 2 (configure): module is the
+	// plugin's module, config its members in RFC 7951 JSON, and the result
+	// the members of module completed (cdb's DB.CompleteJSON). An error is
+	// logged and the subtree sent as it is.
+	Complete func(ctx context.Context, module string, config json.RawMessage) (json.RawMessage, error)
 	// StopTimeout is each wait of a graceful stop: after the shutdown call,
 	// after SIGTERM (default 5s).
 	StopTimeout time.Duration
@@ -83,6 +104,8 @@ type Host struct {
 
 	refused atomic.Uint64
 	wg      sync.WaitGroup // supervisors
+
+	smods schemaMods // the modules the schema has (schema.go)
 
 	cmu     sync.Mutex // Configure, one at a time
 	doc     map[string]json.RawMessage
@@ -143,6 +166,7 @@ func New(cfg Config) (*Host, error) {
 		routes:  make(map[string]*plug),
 		changed: make(chan struct{}),
 	}
+	h.smods.known = maps.Clone(cfg.Modules)
 	h.ln, err = newListener(h, cfg.Listen, mat.ServerConfig())
 	if err != nil {
 		cancel()

@@ -268,6 +268,9 @@ func (s *session) stages(st *seat) error {
 	}
 	reg, err := s.h.checkRegistration(s.p, req.params)
 	if err == nil {
+		err = s.h.joinSchema(s.ctx, reg) // its module in the schema (Config.OnModules)
+	}
+	if err == nil {
 		err = s.h.reserve(s.p, reg)
 	}
 	if err != nil {
@@ -369,6 +372,10 @@ func (h *Host) configFor(ctx context.Context, p *plug, reg *Registration) (json.
 			return nil, err
 		}
 	}
+	if len(cfg) > 0 && !json.Valid(cfg) {
+		return nil, errors.New("the config subtree is not valid JSON")
+	}
+	cfg = h.complete(ctx, p, reg, cfg) // the defaults of its module (Config.Complete)
 	if len(cfg) == 0 {
 		return json.RawMessage("{}"), nil
 	}
