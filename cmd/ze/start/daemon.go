@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
@@ -305,6 +306,8 @@ func (d *Daemon) runningJSON() ([]byte, error) {
 // lines, for an external subscriber (one that stalls is cut off rather
 // than holding up the publishers).
 func (d *Daemon) events(ctx context.Context, prefix string) (<-chan []byte, func(), error) {
+	// "bgp/" is what people type for "everything under bgp".
+	prefix = strings.TrimSuffix(prefix, "/")
 	sub, err := d.hub.Subscribe(hub.SubscribeConfig{Name: "monitor", Prefixes: []string{prefix}, External: true})
 	if err != nil {
 		return nil, nil, err
