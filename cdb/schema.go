@@ -391,12 +391,12 @@ func (db *DB) storeUsed(tx *bolt.Tx, t *config.Tree) error {
 	if err := putModules(tx, add); err != nil {
 		return err
 	}
-	if db.sch.stored == nil {
-		db.sch.stored = map[string]string{}
-	}
-	for n, text := range add {
-		db.sch.stored[n] = text
-	}
+	tx.OnCommit(func() { // still under db.mu: the commit's transaction
+		if db.sch.stored == nil {
+			db.sch.stored = map[string]string{}
+		}
+		maps.Copy(db.sch.stored, add)
+	})
 	return nil
 }
 
