@@ -222,7 +222,7 @@ func TestCommandRoutes(t *testing.T) {
 	got := fr.session("a").take(t)
 	want := []string{
 		`{"type":"update","length":53,"update":{"attributes":{"origin":"igp","as-path":[{"type":"as-sequence","asns":[65000]}],"med":3},"announce":{"ipv4/unicast":{"next-hop":"192.0.2.254","nlri":[{"prefix":"10.9.0.0/16"}]}}}}`,
-		`{"type":"update","length":41,"update":{"attributes":{"origin":"igp","as-path":[]},"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","nlri":[{"prefix":"10.0.0.0/24"}]}}}}`,
+		`{"type":"update","length":47,"update":{"attributes":{"origin":"igp","as-path":[{"type":"as-sequence","asns":[65000]}]},"announce":{"ipv4/unicast":{"next-hop":"192.0.2.1","nlri":[{"prefix":"10.0.0.0/24"}]}}}}`,
 		`{"type":"update","length":23,"update":{"eor":"ipv4/unicast"}}`,
 		`{"type":"update","length":30,"update":{"eor":"ipv6/unicast"}}`,
 	}

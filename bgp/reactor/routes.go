@@ -347,18 +347,27 @@ func (p *peer) tableLocked(f wire.Family, neg *Negotiated) ([]*route.Update, []e
 		ups = append(ups, u)
 	}
 	more, uerrs := p.out.updates(f, neg.Local.Addr())
+	for i, u := range more {
+		more[i] = u.Originated(p.pc.LocalAS, !neg.Internal)
+	}
 	return append(ups, more...), append(errs, uerrs...)
 }
 
 // shadowed reports whether a run-time route replaces static route r.
 func (o *ribOut) shadowed(r *StaticRoute) bool {
+	_, ok := o.routes[routeKey(staticFamily(r), staticNLRI(r))]
+	return ok
+}
+
+// staticNLRI is a static route's NLRI as the adj-rib-out keys it: path id
+// 0 and the prefix.
+func staticNLRI(r *StaticRoute) []byte {
 	var n [4 + 17]byte
 	l := r.Prefix.Bits()
 	n[4] = byte(l)
 	a := r.Prefix.Addr().AsSlice()
 	copy(n[5:], a[:(l+7)/8])
-	_, ok := o.routes[routeKey(staticFamily(r), n[:5+(l+7)/8])]
-	return ok
+	return n[:5+(l+7)/8]
 }
 
 func staticFamily(r *StaticRoute) wire.Family {
@@ -467,20 +476,37 @@ func staticEqual(a, b *StaticRoute) bool {
 }
 
 // announce records a run-time command in the adj-rib-out and, when the
-// initial table went out, sends it; kept reports that it was only
-// recorded. A withdrawal of a static route's prefix that no command
-// announced is sent too; the static route comes back with the next
-// session.
+// initial table went out, sends it as this speaker originates it
+// (route.Update.Originated: the local AS prepended toward an external
+// peer, LOCAL_PREF 100 by default toward an internal one); kept reports
+// that it was only recorded. A withdrawal of a prefix whose run-time route
+// had replaced a static route sends the static route again instead (an
+// implicit replacement, no withdrawal in between). A withdrawal of a
+// static route's prefix that no command announced is sent; the static
+// route comes back with the next session.
 func (p *peer) announce(ctx context.Context, u *route.Update, self string) (n int, kept bool, err error) {
 	p.sendMu.Lock()
 	defer p.sendMu.Unlock()
 	p.mu.Lock()
+	var hidden []*StaticRoute
+	for i := range p.pc.Static {
+		if p.out.shadowed(&p.pc.Static[i]) {
+			hidden = append(hidden, &p.pc.Static[i])
+		}
+	}
 	if err := p.out.record(u, self); err != nil {
 		p.mu.Unlock()
 		return 0, false, err
 	}
+	var back []*StaticRoute
+	for _, r := range hidden {
+		if !p.out.shadowed(r) {
+			back = append(back, r)
+		}
+	}
 	sd, ok := p.senderLocked()
 	synced := p.out.synced
+	pc := p.pc
 	p.mu.Unlock()
 	if !ok || !synced {
 		return 0, true, nil
@@ -490,8 +516,58 @@ func (p *peer) announce(ctx context.Context, u *route.Update, self string) (n in
 			return 0, false, err
 		}
 	}
-	n, err = sd.send(ctx, u)
-	return n, false, err
+	ups := []*route.Update{u.Originated(pc.LocalAS, !sd.neg.Internal)}
+	if len(back) > 0 {
+		if ups[0], err = withoutStatic(ups[0], back); err != nil {
+			return 0, false, err
+		}
+		if ups[0] == nil {
+			ups = ups[:0]
+		}
+		for _, r := range back {
+			su, err := staticUpdate(r, &pc, &sd.neg)
+			if err != nil {
+				return 0, false, fmt.Errorf("static route %s: %w", r.Prefix, err)
+			}
+			ups = append(ups, su)
+		}
+	}
+	n, errs := sd.sendAll(ctx, ups)
+	return n, false, errors.Join(errs...)
+}
+
+// withoutStatic returns u without the withdrawals of the static routes'
+// prefixes (nil when nothing is left).
+func withoutStatic(u *route.Update, statics []*StaticRoute) (*route.Update, error) {
+	drop := map[string]bool{}
+	for _, r := range statics {
+		drop[routeKey(staticFamily(r), staticNLRI(r))] = true
+	}
+	out := *u
+	out.Sections = nil
+	for _, s := range u.Sections {
+		if s.Withdraw {
+			kept := route.Section{Family: s.Family, Withdraw: true, PathIDs: s.PathIDs}
+			err := eachNLRI(&s, func(n []byte) {
+				if !drop[routeKey(s.Family, n)] {
+					kept.NLRI = append(kept.NLRI, n...)
+					kept.Count++
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+			if kept.Count == 0 {
+				continue
+			}
+			s = kept
+		}
+		out.Sections = append(out.Sections, s)
+	}
+	if len(out.Sections) == 0 {
+		return nil, nil
+	}
+	return &out, nil
 }
 
 // refresh answers a ROUTE-REFRESH for f: the family's routes again,
