@@ -50,9 +50,15 @@ func newSession(cfg SessionConfig, h Handler, opts SessionOptions) *Session {
 	if opts.FlushTimeout <= 0 {
 		opts.FlushTimeout = 2 * time.Second
 	}
+	// One peer key per line: the name (the address when there is none),
+	// then the address.
+	name := cfg.Name
+	if name == "" {
+		name = cfg.Peer.Addr().String()
+	}
 	return &Session{
 		cfg: cfg, h: h, opts: opts,
-		log:  log.With("peer", cfg.Peer.Addr().String(), "name", cfg.Name),
+		log:  log.With("peer", name, "address", cfg.Peer.Addr().String()),
 		kick: make(chan struct{}, 1), resetC: make(chan string, 1), quit: make(chan struct{}),
 	}
 }
