@@ -507,14 +507,14 @@ func TestPrefixLimit(t *testing.T) {
 		return s.stopped
 	}
 	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.0.0/24 10.0.1.0/24") {
-		p.receive(m)
+		p.receive(m, nil)
 	}
 	time.Sleep(20 * time.Millisecond)
 	if got := stopped(); got != "" {
 		t.Fatalf("stopped at the limit: %q", got)
 	}
 	for _, m := range buildMsgs(t, "update text origin set igp nhop set 192.0.2.1 nlri ipv4/unicast add 10.0.2.0/24 10.0.3.0/24") {
-		p.receive(m)
+		p.receive(m, nil)
 	}
 	deadline := time.Now().Add(2 * time.Second)
 	for stopped() == "" && time.Now().Before(deadline) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
 
@@ -65,6 +66,17 @@ type conn struct {
 	// recv decodes the peer's UPDATEs once the OPEN is accepted (s.mu).
 	recv *wire.EncodingContext
 	dead bool // s.mu: dropped, nothing more is read
+
+	// verdict is the RFC 7606 verdict of the UPDATE the reader handles
+	// (reader only: set under s.mu, read by the handler after).
+	verdict attr.Verdict
+	// deliver is set (s.mu) when the step of the UPDATE just read asks
+	// to deliver it; the reader then calls SessionUpdate without s.mu.
+	deliver bool
+	// delivering is set while the reader is in SessionUpdate: the peer's
+	// messages wait unread (back-pressure), so the loop restarts the
+	// HoldTimer rather than let it expire on a peer that is not at fault.
+	delivering atomic.Bool
 }
 
 func newConn(s *Session, t *track, nc net.Conn, dir fsm.Direction) *conn {

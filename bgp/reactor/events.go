@@ -278,6 +278,11 @@ func (h *handler) SessionState(s *Session, from, to fsm.State, reason error) {
 	}
 	p := h.p
 	if from == fsm.Established && to != fsm.Established {
+		// An UPDATE being published (receive, from the session's reader
+		// without the session lock) goes out before the state change;
+		// one that comes after it is dropped (inCounters.live).
+		p.pubMu.Lock()
+		defer p.pubMu.Unlock()
 		p.mu.Lock()
 		p.out.down()
 		p.mu.Unlock()
@@ -313,11 +318,11 @@ func (h *handler) SessionEstablished(s *Session, neg Negotiated) {
 	h.p.established(neg)
 }
 
-func (h *handler) SessionUpdate(s *Session, msg []byte) {
+func (h *handler) SessionUpdate(s *Session, msg []byte, v *attr.Verdict) {
 	if !h.current() {
 		return
 	}
-	h.p.receive(msg)
+	h.p.receive(msg, v)
 }
 
 func (h *handler) SessionRouteRefresh(s *Session, msg []byte) {

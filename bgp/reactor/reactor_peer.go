@@ -34,6 +34,9 @@ type peer struct {
 	curID atomic.Uint64
 
 	in inCounters // receive side, its own lock (status.go)
+	// pubMu orders the receive path (counting and publishing an UPDATE)
+	// with the end of an Established period; taken before mu.
+	pubMu sync.Mutex
 
 	// life: state changes seen by the reactor (status.go)
 	life lifeCounters

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/bgp/wire/capability"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
@@ -100,9 +101,14 @@ type Handler interface {
 	// SessionEstablished reports the session up, after the peer's first
 	// KEEPALIVE in OpenConfirm.
 	SessionEstablished(s *Session, neg Negotiated)
-	// SessionUpdate is a whole UPDATE message, header included. msg is a
-	// pooled buffer valid only during the call: copy what you keep.
-	SessionUpdate(s *Session, msg []byte)
+	// SessionUpdate is a whole UPDATE message, header included, with the
+	// RFC 7606 verdict the session found (attr.CheckUpdate; never
+	// ActionSessionReset: the session reset on those). msg and v are valid
+	// only during the call: copy what you keep. It is called from the
+	// connection's reader without the session lock, so it may run while
+	// the loop reports a state change; while it runs, the connection is
+	// not read (back-pressure) but timers and keepalives go on.
+	SessionUpdate(s *Session, msg []byte, v *attr.Verdict)
 	// SessionRouteRefresh is a whole ROUTE-REFRESH message, valid only
 	// during the call.
 	SessionRouteRefresh(s *Session, msg []byte)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/bgp/wire/capability"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
@@ -30,7 +31,7 @@ func (h *countHandler) SessionEstablished(*Session, Negotiated) {
 	default:
 	}
 }
-func (h *countHandler) SessionUpdate(_ *Session, msg []byte) {
+func (h *countHandler) SessionUpdate(_ *Session, msg []byte, _ *attr.Verdict) {
 	h.updates.Add(1)
 	h.bytes.Add(uint64(msg[20])) // reads the pooled buffer
 	select {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zebgp/ze/bgp/fsm"
 	"github.com/zebgp/ze/bgp/wire"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/bgp/wire/capability"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
@@ -29,6 +30,7 @@ type stEvent struct {
 	msg      []byte
 	sent     bool
 	n        message.Notification
+	action   attr.Action // update: the session's RFC 7606 verdict
 }
 
 // stRecorder is a Handler that records every call.
@@ -37,6 +39,8 @@ type stRecorder struct {
 	events  []stEvent
 	changed chan struct{}
 	onUp    func(s *Session)
+	// onUpdate, when set, runs in SessionUpdate before it returns.
+	onUpdate func()
 }
 
 func newStRecorder() *stRecorder { return &stRecorder{changed: make(chan struct{}, 1)} }
@@ -62,8 +66,11 @@ func (r *stRecorder) SessionEstablished(s *Session, neg Negotiated) {
 	}
 }
 
-func (r *stRecorder) SessionUpdate(_ *Session, msg []byte) {
-	r.add(stEvent{kind: "update", msg: bytes.Clone(msg)})
+func (r *stRecorder) SessionUpdate(_ *Session, msg []byte, v *attr.Verdict) {
+	r.add(stEvent{kind: "update", msg: bytes.Clone(msg), action: v.Action})
+	if r.onUpdate != nil {
+		r.onUpdate()
+	}
 }
 
 func (r *stRecorder) SessionRouteRefresh(_ *Session, msg []byte) {

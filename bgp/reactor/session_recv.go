@@ -51,10 +51,28 @@ func notifyOf(err error, code wire.NotifyCode) message.Notification {
 }
 
 // receive handles one whole message read on c and reports whether c is
-// still to be read (reader; msg is valid only during the call).
+// still to be read (reader; msg is valid only during the call). An UPDATE
+// the machine delivers goes to the handler after s.mu is released: a
+// handler that waits (a hub subscriber that takes nothing) holds back the
+// reading of this connection, not the session's timers and keepalives.
 func (s *Session) receive(c *conn, typ wire.MsgType, msg []byte) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	ok := s.receiveLocked(c, typ, msg)
+	deliver := c.deliver
+	if deliver {
+		c.deliver = false
+		c.delivering.Store(true)
+	}
+	s.mu.Unlock()
+	if deliver {
+		s.h.SessionUpdate(s, msg, &c.verdict)
+		c.delivering.Store(false)
+	}
+	return ok
+}
+
+// receiveLocked is receive under s.mu.
+func (s *Session) receiveLocked(c *conn, typ wire.MsgType, msg []byte) bool {
 	t := s.current(c)
 	if t == nil {
 		return false
@@ -92,7 +110,8 @@ func (s *Session) receive(c *conn, typ wire.MsgType, msg []byte) bool {
 // with a session reset (attr.CheckUpdate) and the families (RFC 4760 §7),
 // then feeds it to the machine, which delivers it in Established. The
 // other RFC 7606 actions (treat-as-withdraw, attribute discard) are the
-// handler's: it gets those UPDATEs.
+// handler's: it gets those UPDATEs with the verdict (c.verdict), so that
+// the check runs once.
 func (s *Session) update(t *track, c *conn, msg []byte) {
 	if t.open != nil {
 		u, err := wire.ParseUpdateMessage(msg, c.recv)
@@ -101,7 +120,8 @@ func (s *Session) update(t *track, c *conn, msg []byte) {
 			s.step(t, fsm.Input{Event: fsm.UpdateMsgErr, Notification: notifyOf(err, wire.NotifyUpdate)}, nil)
 			return
 		}
-		if v := attr.CheckUpdate(&u); v.Action == attr.ActionSessionReset {
+		c.verdict = attr.CheckUpdate(&u)
+		if v := &c.verdict; v.Action == attr.ActionSessionReset {
 			s.log.Warn("malformed update", "error", v.Reason)
 			s.step(t, fsm.Input{Event: fsm.UpdateMsgErr, Notification: message.FromError(v.Notify)}, nil)
 			return

@@ -164,9 +164,19 @@ func (s *Session) progress() {
 	}
 }
 
-// expire feeds the timers due at now to their machines (s.mu held).
+// expire feeds the timers due at now to their machines (s.mu held). A
+// HoldTimer due while the connection's reader waits in SessionUpdate is
+// restarted instead: the peer's messages wait unread because we do not
+// read (back-pressure from the handler), not because the peer is silent.
 func (s *Session) expire(now time.Time) {
 	for _, t := range s.tracks() {
+		if s.live(t) && t.c != nil && t.c.delivering.Load() {
+			if d, ok := t.timers.Deadline(fsm.HoldTimer); ok && !d.After(now) {
+				restart := [1]fsm.Action{{Kind: fsm.StartTimer, Timer: fsm.HoldTimer, Duration: t.m.HoldTime()}}
+				t.timers.Apply(now, restart[:])
+				s.log.Warn("hold timer restarted: reading waits for the update handler")
+			}
+		}
 		for s.live(t) {
 			ev, ok := t.timers.Expire(now)
 			if !ok {
@@ -240,8 +250,9 @@ func (s *Session) step(t *track, in fsm.Input, msg []byte) {
 			s.setLastNotification("sent " + a.Notification.String())
 			s.h.SessionNotification(s, true, a.Notification)
 		case fsm.DeliverUpdate:
-			if msg != nil && in.Event == fsm.UpdateMsg {
-				s.h.SessionUpdate(s, msg)
+			// The reader delivers it once s.mu is released (receive).
+			if msg != nil && in.Event == fsm.UpdateMsg && t.c != nil {
+				t.c.deliver = true
 			}
 		case fsm.SessionUp:
 			if neg, ok := s.negotiated(); ok {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zebgp/ze/bgp/fsm"
+	"github.com/zebgp/ze/bgp/wire/attr"
 	"github.com/zebgp/ze/bgp/wire/message"
 )
 
@@ -25,7 +26,7 @@ func (h *upCounter) SessionState(_ *Session, from, _ fsm.State, _ error) {
 	}
 }
 func (h *upCounter) SessionEstablished(*Session, Negotiated)                  { h.up.Add(1) }
-func (h *upCounter) SessionUpdate(*Session, []byte)                           {}
+func (h *upCounter) SessionUpdate(*Session, []byte, *attr.Verdict)            {}
 func (h *upCounter) SessionRouteRefresh(*Session, []byte)                     {}
 func (h *upCounter) SessionNotification(*Session, bool, message.Notification) {}
 

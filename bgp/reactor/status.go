@@ -51,6 +51,12 @@ type FamilyCounters struct {
 	Limit uint32 `json:"prefix-limit,omitempty"`
 }
 
+// famLimit is the configured prefix limit of a family.
+type famLimit struct {
+	limit  uint32
+	warnAt uint64 // log a warning at this many accepted routes (0: none)
+}
+
 type famState struct {
 	FamilyCounters
 	warnAt uint64 // log a warning at this many accepted routes (0: none)
@@ -60,12 +66,16 @@ type famState struct {
 // inCounters is the receive side of a peer: the routes held, per family
 // counters and the session's receive context.
 type inCounters struct {
-	mu      sync.Mutex
-	ctx     *wire.EncodingContext
-	ctxID   wire.ContextID
-	ref     PeerRef
+	mu    sync.Mutex
+	ctx   *wire.EncodingContext
+	ctxID wire.ContextID
+	ref   PeerRef
+	// fams are the families shown: those of the session (negotiated),
+	// and any other that carried NLRI; limits are the configured ones.
 	fams    map[wire.Family]*famState
 	order   []wire.Family
+	limits  map[wire.Family]famLimit
+	live    bool // a session is up: its UPDATEs count
 	rib     map[ribKey]struct{}
 	updates uint64
 	refresh uint64
@@ -80,10 +90,12 @@ func (in *inCounters) init(pc *PeerConfig) {
 	in.setLimits(pc)
 }
 
+// family returns the counters of f, made (with its limit) the first time.
 func (in *inCounters) family(f wire.Family) *famState {
 	fs := in.fams[f]
 	if fs == nil {
-		fs = &famState{FamilyCounters: FamilyCounters{Family: f}}
+		l := in.limits[f]
+		fs = &famState{FamilyCounters: FamilyCounters{Family: f, Limit: l.limit}, warnAt: l.warnAt}
 		in.fams[f] = fs
 		in.order = append(in.order, f)
 	}
@@ -94,18 +106,22 @@ func (in *inCounters) setLimits(pc *PeerConfig) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.ref = PeerRef{Name: pc.Name, Address: pc.RemoteAddr, AS: pc.RemoteAS}
-	fams := pc.Families
-	for _, fc := range fams {
-		fs := in.family(fc.Family)
-		fs.Limit = fc.PrefixLimit
-		fs.warnAt = 0
+	in.limits = map[wire.Family]famLimit{}
+	for _, fc := range pc.Families {
+		l := famLimit{limit: fc.PrefixLimit}
 		if fc.PrefixLimit > 0 && fc.PrefixLimitWarning > 0 {
-			fs.warnAt = max(1, uint64(fc.PrefixLimit)*uint64(fc.PrefixLimitWarning)/100)
+			l.warnAt = max(1, uint64(fc.PrefixLimit)*uint64(fc.PrefixLimitWarning)/100)
 		}
+		in.limits[fc.Family] = l
+	}
+	for f, fs := range in.fams {
+		l := in.limits[f]
+		fs.Limit, fs.warnAt = l.limit, l.warnAt
 	}
 }
 
-// up takes the receive context of a new session.
+// up takes the receive context of a new session; its families are the
+// negotiated ones (others appear when they carry NLRI).
 func (in *inCounters) up(neg Negotiated) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -113,12 +129,20 @@ func (in *inCounters) up(neg Negotiated) {
 		in.ctx, in.ctxID = neg.Recv, neg.RecvID
 	}
 	in.over = false
+	in.live = true
+	clear(in.rib)
+	clear(in.fams)
+	in.order = in.order[:0]
+	for _, f := range neg.Families {
+		in.family(f)
+	}
 }
 
 // clear forgets the routes of a session that went down.
 func (in *inCounters) clear() {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	in.live = false
 	clear(in.rib)
 	for _, fs := range in.fams {
 		fs.Received, fs.Withdrawn, fs.Accepted, fs.warned = 0, 0, 0, false
@@ -147,12 +171,23 @@ func (in *inCounters) withdraw(fs *famState, k ribKey) {
 	}
 }
 
-// receive counts a received UPDATE and publishes it. It runs on the
-// session's goroutine for every UPDATE: nothing here allocates but the
-// event (the message copied once; see BenchmarkReceive).
-func (p *peer) receive(msg []byte) {
+// receive counts a received UPDATE and publishes it, with v the session's
+// RFC 7606 verdict (nil: checked here). It runs on the session's reader
+// for every UPDATE, without the session lock: a publish that waits for a
+// slow subscriber holds back this session's reading, not its keepalives.
+// Nothing here allocates but the event (the message copied once; see
+// BenchmarkReceive). An UPDATE that comes after its session went down
+// (the reader was past the lock when the loop took the session down) is
+// dropped: its routes went with the session.
+func (p *peer) receive(msg []byte, v *attr.Verdict) {
+	p.pubMu.Lock()
+	defer p.pubMu.Unlock()
 	in := &p.in
 	in.mu.Lock()
+	if !in.live {
+		in.mu.Unlock()
+		return
+	}
 	u, err := wire.ParseUpdateMessage(msg, in.ctx)
 	if err != nil {
 		in.mu.Unlock()
@@ -160,7 +195,11 @@ func (p *peer) receive(msg []byte) {
 		return
 	}
 	in.updates++
-	v := attr.CheckUpdate(&u)
+	var checked attr.Verdict
+	if v == nil {
+		checked = attr.CheckUpdate(&u)
+		v = &checked
+	}
 	if v.Action != attr.ActionNone && v.Action != attr.ActionSessionReset { // RFC 7606: one line per malformed UPDATE kept
 		p.r.log.Warn("malformed update", "peer", in.ref.Name, "action", v.Action.String(), "error", v.Reason)
 	}
@@ -179,9 +218,12 @@ func (p *peer) receive(msg []byte) {
 			note(f)
 			return
 		}
-		fs := in.family(f)
+		var fs *famState // made at the first NLRI: an End-of-RIB makes no family
 		for n, ok := it.Next(); ok; n, ok = it.Next() {
 			note(f)
+			if fs == nil {
+				fs = in.family(f)
+			}
 			if withdraw || tw {
 				in.withdraw(fs, makeRibKey(f, n))
 			} else {
