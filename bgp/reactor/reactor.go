@@ -1,10 +1,5 @@
 package reactor
 
-// Needs from the session layer (session*.go), noted here for its author:
-//   - the RFC 7606 verdict of an UPDATE with SessionUpdate: the session
-//     computes it and the reactor computes it again (a third of the
-//     receive path's time).
-
 import (
 	"context"
 	"errors"
@@ -14,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/zebgp/ze/bgp/fsm"
@@ -40,6 +36,9 @@ type Options struct {
 	// StopTimeout bounds the Cease and flush of one peer when it is
 	// removed, shut down or reset by Apply; 0 is 5 s.
 	StopTimeout time.Duration
+	// ListenRetry is how often a listen address that could not be bound
+	// (its port taken) is tried again; 0 is 30 s.
+	ListenRetry time.Duration
 }
 
 // session is what the reactor uses of a Session; tests put fakes behind it.
@@ -83,6 +82,10 @@ type Reactor struct {
 	byAddr    map[netip.Addr]*peer
 	order     []string // peer names in config order
 	listeners map[netip.AddrPort]listener
+	// listenErr holds the listen addresses that could not be bound, and
+	// why; retry tries them again.
+	listenErr map[netip.AddrPort]error
+	retry     *time.Timer
 	started   bool
 	stopped   bool
 	ctx       context.Context // the run context: publishing and route sending
@@ -103,12 +106,16 @@ func New(opts Options) *Reactor {
 	if opts.StopTimeout == 0 {
 		opts.StopTimeout = 5 * time.Second
 	}
+	if opts.ListenRetry <= 0 {
+		opts.ListenRetry = 30 * time.Second
+	}
 	r := &Reactor{
 		opts:      opts,
 		log:       log.With("component", "bgp-reactor"),
 		peers:     map[string]*peer{},
 		byAddr:    map[netip.Addr]*peer{},
 		listeners: map[netip.AddrPort]listener{},
+		listenErr: map[netip.AddrPort]error{},
 		ctx:       context.Background(),
 	}
 	r.newSession = func(cfg SessionConfig, h Handler, o SessionOptions) session { return NewSession(cfg, h, o) }
@@ -155,6 +162,10 @@ func (r *Reactor) Stop(ctx context.Context, message string) error {
 	peers := r.peerList()
 	lns := r.listeners
 	r.listeners = map[netip.AddrPort]listener{}
+	clear(r.listenErr)
+	if r.retry != nil {
+		r.retry.Stop()
+	}
 	r.mu.Unlock()
 	var errs []error
 	for _, ln := range lns {
@@ -185,7 +196,8 @@ func (r *Reactor) Stop(ctx context.Context, message string) error {
 // Verify reports whether cfg can be applied, with what refuses it: the
 // global settings, every peer's session settings (as the FSM checks them),
 // unique names and addresses, static routes of negotiated families, and
-// listen addresses the system can bind.
+// listen addresses that are the system's (a port taken for now is not a
+// reason: Apply tries it again until it binds).
 func (r *Reactor) Verify(cfg Config) error {
 	var errs []error
 	if len(cfg.Peers) > 0 && !cfg.RouterID.IsValid() {
@@ -222,7 +234,7 @@ func (r *Reactor) Verify(cfg Config) error {
 		if _, ok := bound[ap]; ok {
 			continue
 		}
-		if err := canListen(ap); err != nil {
+		if err := localAddr(ap.Addr()); err != nil {
 			errs = append(errs, fmt.Errorf("reactor: listen %s: %w", ap, err))
 		}
 	}
@@ -264,14 +276,14 @@ func verifyPeer(routerID netip.Addr, p *PeerConfig) error {
 	return errors.Join(errs...)
 }
 
-// canListen binds ap for a moment.
-func canListen(ap netip.AddrPort) error {
-	if ap.Port() == 0 || ap.Port() == DefaultPort && ap.Addr().IsUnspecified() {
-		// A free port always exists; the wildcard may need privileges the
-		// verify step cannot judge better than Apply.
+// localAddr reports whether a is an address of the system (or the
+// wildcard), by binding a free port on it for a moment: the port of a
+// listen address may be taken now and free later, its address may not.
+func localAddr(a netip.Addr) error {
+	if a.IsUnspecified() {
 		return nil
 	}
-	ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(ap))
+	ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(netip.AddrPortFrom(a, 0)))
 	if err != nil {
 		return err
 	}
@@ -503,13 +515,18 @@ func (r *Reactor) applyListeners(cfg Config) error {
 			}
 		}
 	}
+	// A bind that fails (the port taken by another program, or not ours
+	// to take) fails neither the commit nor the start: it is logged,
+	// shown by Listening and tried again every Options.ListenRetry.
+	failed := map[netip.AddrPort]error{}
 	for _, ap := range want {
 		if _, ok := current[ap]; ok {
 			continue
 		}
 		ln, err := r.listen(ap, r.lookup, ListenOptions{Logger: r.log, MD5: md5})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("reactor: listen %s: %w", ap, err))
+			r.log.Error("listen failed", "address", ap, "error", err, "retry", r.opts.ListenRetry)
+			failed[ap] = err
 			continue
 		}
 		r.log.Info("listening", "address", ln.Addr())
@@ -517,8 +534,68 @@ func (r *Reactor) applyListeners(cfg Config) error {
 	}
 	r.mu.Lock()
 	r.listeners = current
+	r.listenErr = failed
+	if len(failed) > 0 && !r.stopped {
+		if r.retry == nil {
+			r.retry = time.AfterFunc(r.opts.ListenRetry, r.retryListeners)
+		} else {
+			r.retry.Reset(r.opts.ListenRetry)
+		}
+	}
 	r.mu.Unlock()
 	return errors.Join(errs...)
+}
+
+// retryListeners tries again the listen addresses that could not be bound.
+func (r *Reactor) retryListeners() {
+	r.applyMu.Lock()
+	defer r.applyMu.Unlock()
+	r.mu.RLock()
+	cfg, stopped, pending := r.cfg, r.stopped, len(r.listenErr)
+	r.mu.RUnlock()
+	if stopped || pending == 0 {
+		return
+	}
+	if err := r.applyListeners(cfg); err != nil {
+		r.log.Warn("listeners", "error", err)
+	}
+}
+
+// ListenStatus is one address the reactor is to listen on: as bound (a
+// configured port 0 shows the port picked), or with the reason it is not.
+type ListenStatus struct {
+	Address netip.AddrPort `json:"address"`
+	// Error is why the address could not be bound (it is tried again);
+	// empty when it listens.
+	Error string `json:"error,omitempty"`
+	// Retry is how often it is tried again.
+	Retry time.Duration `json:"retry-ns,omitempty"`
+}
+
+// Listening returns every listen address with its state, in config order.
+func (r *Reactor) Listening() []ListenStatus {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []ListenStatus
+	for _, ap := range listenSet(r.cfg) {
+		switch ln, err := r.listeners[ap], r.listenErr[ap]; {
+		case ln != nil:
+			out = append(out, ListenStatus{Address: ln.Addr()})
+		case err != nil:
+			out = append(out, ListenStatus{Address: ap, Error: errnoText(err), Retry: r.opts.ListenRetry})
+		}
+	}
+	return out
+}
+
+// errnoText is the system's words for a bind error ("address already in
+// use"), or the whole error.
+func errnoText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	return err.Error()
 }
 
 // lookup finds the session of a remote address for a Listener.

@@ -199,15 +199,27 @@ func FormatUpDown(d time.Duration) string {
 //	192.0.2.9    4  65009  0        0        00:10:00  Active        west
 //
 // The State/PfxRcd column shows the routes held for an Established peer
-// and the state otherwise (Idle (Admin) for a peer shut down).
-func WriteSummary(w io.Writer, routerID netip.Addr, localAS uint32, peers []PeerSummary) error {
+// and the state otherwise (Idle (Admin) for a peer shut down). A listen
+// address of listen (Reactor.Listening) that could not be bound gets a
+// line under the first:
+//
+//	listen [::]:179: address already in use (tried again every 30s)
+func WriteSummary(w io.Writer, routerID netip.Addr, localAS uint32, peers []PeerSummary, listen ...ListenStatus) error {
 	up := 0
 	for _, p := range peers {
 		if p.State == "established" {
 			up++
 		}
 	}
-	if _, err := fmt.Fprintf(w, "BGP router identifier %s, local AS number %d\nPeers %d, established %d\n\n", routerID, localAS, len(peers), up); err != nil {
+	var head strings.Builder
+	fmt.Fprintf(&head, "BGP router identifier %s, local AS number %d\n", routerID, localAS)
+	for _, l := range listen {
+		if l.Error != "" {
+			fmt.Fprintf(&head, "listen %s: %s (tried again every %s)\n", l.Address, l.Error, l.Retry)
+		}
+	}
+	fmt.Fprintf(&head, "Peers %d, established %d\n\n", len(peers), up)
+	if _, err := io.WriteString(w, head.String()); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -306,16 +318,19 @@ func linkKind(d PeerDetail) string {
 	return "external"
 }
 
-// WriteSummaryJSON writes {"router-id":…,"local-as":…,"peers":[…]}.
-func WriteSummaryJSON(w io.Writer, routerID netip.Addr, localAS uint32, peers []PeerSummary) error {
+// WriteSummaryJSON writes {"router-id":…,"local-as":…,"listen":[…],"peers":[…]}
+// ("listen" when listen is given: every address, with "error" for one not
+// bound).
+func WriteSummaryJSON(w io.Writer, routerID netip.Addr, localAS uint32, peers []PeerSummary, listen ...ListenStatus) error {
 	if peers == nil {
 		peers = []PeerSummary{}
 	}
 	return json.NewEncoder(w).Encode(struct {
-		RouterID netip.Addr    `json:"router-id"`
-		LocalAS  uint32        `json:"local-as"`
-		Peers    []PeerSummary `json:"peers"`
-	}{routerID, localAS, peers})
+		RouterID netip.Addr     `json:"router-id"`
+		LocalAS  uint32         `json:"local-as"`
+		Listen   []ListenStatus `json:"listen,omitempty"`
+		Peers    []PeerSummary  `json:"peers"`
+	}{routerID, localAS, listen, peers})
 }
 
 // WriteNeighborJSON writes the PeerDetail as JSON.

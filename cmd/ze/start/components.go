@@ -110,12 +110,12 @@ func (b *bgpComponent) register(ops *cli.Ops) {
 		func(_ context.Context, args []string, w io.Writer) error {
 			cfg := b.rx.Config()
 			if len(args) == 1 && args[0] == "json" {
-				return reactor.WriteSummaryJSON(w, cfg.RouterID, cfg.LocalAS, b.rx.Summary())
+				return reactor.WriteSummaryJSON(w, cfg.RouterID, cfg.LocalAS, b.rx.Summary(), b.rx.Listening()...)
 			}
 			if len(args) > 0 {
 				return fmt.Errorf("show bgp summary: unexpected %q", args[0])
 			}
-			return reactor.WriteSummary(w, cfg.RouterID, cfg.LocalAS, b.rx.Summary())
+			return reactor.WriteSummary(w, cfg.RouterID, cfg.LocalAS, b.rx.Summary(), b.rx.Listening()...)
 		})
 	ops.RegisterArgs([]string{"show", "bgp", "neighbor"}, "one BGP peer in detail: capabilities, timers, counters", "<name|address> [json]",
 		func(_ context.Context, args []string, w io.Writer) error {
