@@ -18,6 +18,15 @@ import (
 
 // zeSide is a reactor with one passive peer per source address, of AS
 // peerAS, listening on addr:0.
+func allActive(r *reactor.Reactor) bool {
+	for _, p := range r.Summary() {
+		if p.State != "active" {
+			return false
+		}
+	}
+	return true
+}
+
 func zeSide(t *testing.T, addr string, sources []netip.Addr, peerAS uint32) netip.AddrPort {
 	t.Helper()
 	r := reactor.New(reactor.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), StopTimeout: 2 * time.Second})
@@ -42,6 +51,15 @@ func zeSide(t *testing.T, addr string, sources []netip.Addr, peerAS uint32) neti
 		defer cancel()
 		_ = r.Stop(ctx, "test over")
 	})
+	// A passive session takes connections once it has left Idle for
+	// Active: before that, a connection is closed without an OPEN.
+	deadline := time.Now().Add(10 * time.Second)
+	for !allActive(r) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the passive sessions did not reach Active: %+v", r.Summary())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, ap := range r.ListenAddrs() {
 		if ap.Addr() == la {
 			return ap

@@ -386,17 +386,25 @@ func (s *sess) session(ctx context.Context, c net.Conn, up *bool) error {
 		}
 	}()
 	gotOpen := false
+	// The reader's end comes after the messages it read before it (a
+	// NOTIFICATION, then the close): both channels may be ready at once.
+	var ended error
+	rerrC := (<-chan error)(rerr)
 	for {
+		if ended != nil && len(msgs) == 0 {
+			if errors.Is(ended, io.EOF) {
+				return &lostReason{"closed"}
+			}
+			return ended
+		}
 		select {
 		case <-ctx.Done():
 			_ = s.write(cease())
 			_ = c.Close()
 			return errStopped
-		case err := <-rerr:
-			if errors.Is(err, io.EOF) {
-				return &lostReason{"closed"}
-			}
-			return err
+		case err := <-rerrC:
+			ended, rerrC = err, nil
+			continue
 		case <-holdT.C:
 			_ = s.write(notification(4, 0))
 			return &lostReason{"hold timer expired (ze silent)"}
