@@ -286,7 +286,7 @@ func readModules(tx *bolt.Tx) map[string]string {
 //	schema, err := host.LoadSchema(mods)
 //	db, err := cdb.Open(dir, cdb.Options{Schema: schema, …})
 //
-// It opens the file read-only for the time of the call (waiting up to 2s
+// It opens the file read-only for the time of the call (waiting up to 0.2 s
 // for a process that has it open to write). No database, or one without
 // stored modules, is an empty map and no error.
 func ReadModules(dir string) (map[string]string, error) {
@@ -294,7 +294,7 @@ func ReadModules(dir string) (map[string]string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return map[string]string{}, nil
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, ReadOnly: true})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond, ReadOnly: true})
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("cdb: %s is %w", path, ErrInUse)

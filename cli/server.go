@@ -143,6 +143,16 @@ func NewServer(o Options) (*Server, error) {
 	return s, nil
 }
 
+// schema is the schema new sessions work with: the database's, which
+// grows when a plugin's module joins it (cdb.DB.SetSchema), else
+// Options.Schema.
+func (s *Server) schema() *yang.Tree {
+	if y := s.o.DB.Schema(); y != nil {
+		return y
+	}
+	return s.o.Schema
+}
+
 // HostKey returns the server's public host key.
 func (s *Server) HostKey() gossh.PublicKey { return s.signer.PublicKey() }
 

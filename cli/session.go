@@ -105,7 +105,7 @@ func (s *Server) handle(sess gliderssh.Session) {
 	}
 	ctx := sess.Context()
 	env := shell.Env{
-		DB: s.o.DB, Schema: s.o.Schema, Ops: s.o.Ops, Events: s.o.Events, Log: s.o.Log, Logger: s.log,
+		DB: s.o.DB, Schema: s.schema(), Ops: s.o.Ops, Events: s.o.Events, Log: s.o.Log, Logger: s.log,
 		User: name, Class: class, Host: s.hostName, Sessions: s.editors, Via: via,
 	}
 	ptyReq, winCh, isPty := sess.Pty()

@@ -413,7 +413,7 @@ func (ts *termSession) edit(ctx context.Context, cs *cdb.Session) error {
 	w, h := ts.size()
 	ed := ts.s.o.Editor
 	if ed == nil {
-		schema := ts.s.o.Schema
+		schema := ts.s.schema()
 		ed = func(ctx context.Context, cs *cdb.Session, t EditorTerminal) error {
 			return tui.Run(ctx, cs, schema, t.In, t.Out, tui.Options{
 				Title: "ze configure", User: t.User, Host: t.Host, Width: t.Width, Height: t.Height, Colors: true, Resize: t.Resize,

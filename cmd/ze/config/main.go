@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
+	"github.com/zebgp/ze/cdb"
 	"github.com/zebgp/ze/engine/plugin/host"
 	"github.com/zebgp/ze/yang"
 )
@@ -121,6 +124,9 @@ type cmdline struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	y              *yang.Tree // the schema, once loaded
+	// stateDir, for the commands on a state directory, adds the modules
+	// path plugins brought to its database (cdb.ReadModules).
+	stateDir string
 }
 
 // files collects repeated -m options.
@@ -190,7 +196,16 @@ func (c *cmdline) schema() (*yang.Tree, int) {
 // configuration may hold their subtrees) and those of -m.
 func (c *cmdline) loadSchema() (*yang.Tree, int) {
 	shipped := host.ShippedYANG()
-	if len(c.modules) == 0 && len(shipped) == 0 {
+	var stored map[string]string
+	if c.stateDir != "" {
+		m, err := cdb.ReadModules(c.stateDir)
+		// A database in use is reported by the open that follows.
+		if err != nil && !errors.Is(err, cdb.ErrInUse) {
+			return nil, c.errorf(exitError, "%v", err)
+		}
+		stored = m
+	}
+	if len(c.modules) == 0 && len(shipped) == 0 && len(stored) == 0 {
 		t, err := yang.Core()
 		if err != nil {
 			return nil, c.errorf(exitError, "%v", err)
@@ -198,8 +213,18 @@ func (c *cmdline) loadSchema() (*yang.Tree, int) {
 		return t, exitOK
 	}
 	l := yang.NewLoader()
+	seen := map[string]bool{}
 	for _, m := range shipped {
 		if err := l.Add(m.Module+".yang", []byte(m.Text)); err != nil {
+			return nil, c.errorf(exitError, "%s", strings.TrimPrefix(err.Error(), "yang: "))
+		}
+		seen[m.Module] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(stored)) {
+		if seen[name] {
+			continue
+		}
+		if err := l.Add(name+".yang", []byte(stored[name])); err != nil {
 			return nil, c.errorf(exitError, "%s", strings.TrimPrefix(err.Error(), "yang: "))
 		}
 	}

@@ -165,6 +165,7 @@ func (s *stateCmd) exists() int {
 }
 
 func (s *stateCmd) openDB(readOnly bool) (*cdb.DB, int) {
+	s.stateDir = *s.state
 	y, code := s.schema()
 	if code != exitOK {
 		return nil, code

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -95,7 +96,12 @@ func New(o Options) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(o.State, StoreName), err)
 	}
 	// The core modules and those the built-in plugins ship.
-	if d.schema, err = host.LoadSchema(nil); err != nil {
+	// and those path plugins brought in earlier runs (kept in cdb.db).
+	extra, err := cdb.ReadModules(o.State)
+	if err != nil {
+		return nil, err
+	}
+	if d.schema, err = host.LoadSchema(extra); err != nil {
 		return nil, err
 	}
 	// ze FILE replaces the whole configuration with the file's, users
@@ -165,6 +171,20 @@ func New(o Options) (_ *Daemon, err error) {
 		Commit:  coord,
 		Secrets: host.ZeFSStore{Store: d.store, Prefix: "plugin-hub"},
 		Logger:  d.log,
+		// A path plugin's own module joins the schema at its registration:
+		// the database, and with it new shell sessions, take the new one.
+		Modules: extra,
+		OnModules: func(_ context.Context, mods map[string]string) error {
+			y, err := host.LoadSchema(mods)
+			if err != nil {
+				return err
+			}
+			return d.db.SetSchema(y)
+		},
+		// A plugin's configuration comes with the defaults of its YANG.
+		Complete: func(_ context.Context, module string, cfg json.RawMessage) (json.RawMessage, error) {
+			return d.db.CompleteJSON(cfg, module)
+		},
 	}, d.runningJSON)
 	if err != nil {
 		return nil, err
