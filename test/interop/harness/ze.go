@@ -357,8 +357,8 @@ func (d *Ze) command(ctx context.Context, line string) error {
 	return nil
 }
 
-// Announce sends `peer ADDR update text …` to every peer of the route's family, with the local
-// AS as the AS path (commands are sent as written).
+// Announce sends `peer ADDR update text …` to every peer of the route's family; ze prepends its
+// AS to the AS path toward an external peer (RFC 4271 §5.1.2), so the command gives none.
 func (d *Ze) Announce(ctx context.Context, r Route) error {
 	var errs []error
 	for _, p := range d.peersOf(r.Family()) {
@@ -366,7 +366,7 @@ func (d *Ze) Announce(ctx context.Context, r Route) error {
 		if !nh.IsValid() {
 			nh = d.node.Addr(p.Addr)
 		}
-		line := fmt.Sprintf("peer %s update text origin set igp as-path set [%d] nhop set %s", p.Addr, d.cfg.AS, nh)
+		line := fmt.Sprintf("peer %s update text origin set igp nhop set %s", p.Addr, nh)
 		if r.HasMED {
 			line += fmt.Sprintf(" med set %d", r.MED)
 		}
