@@ -101,7 +101,7 @@ func (s *Supervisor) Add(c Component) {
 // Run starts every component, then waits for ctx to end or a stopping
 // signal, then stops the components that started, in reverse order. A
 // component that fails to start stops those before it and Run returns
-// its error.
+// its error; a failure to stop is logged, and Run returns nil.
 func (s *Supervisor) Run(ctx context.Context) error {
 	// The signals stay caught after Run returns: a second SIGTERM while
 	// the process closes its files must not kill it half-way.
@@ -114,7 +114,8 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return s.stop("stopped")
+			s.stopLogged("stopped")
+			return nil
 		case v := <-sig:
 			switch v {
 			case syscall.SIGHUP:
@@ -123,7 +124,8 @@ func (s *Supervisor) Run(ctx context.Context) error {
 				s.log.Info("status", "dump", s.Status())
 			default:
 				s.log.Info("signal", "signal", v.String())
-				return s.stop(v.String())
+				s.stopLogged(v.String())
+				return nil
 			}
 		}
 	}
@@ -143,6 +145,13 @@ func (s *Supervisor) start(ctx context.Context) error {
 		s.log.Debug("started", "name", c.Name())
 	}
 	return nil
+}
+
+// stopLogged stops the components: one that fails to stop cleanly (a
+// Cease that could not be flushed in time) is logged by stop, and the
+// daemon still ends normally: there is nothing left to do about it.
+func (s *Supervisor) stopLogged(why string) {
+	_ = s.stop(why)
 }
 
 // stop stops the started components in reverse order and returns the

@@ -168,3 +168,34 @@ func waitFor(t *testing.T, ok func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+type failStop struct{ comp }
+
+func (f *failStop) Stop(context.Context) error {
+	f.r.add("stop:" + f.name)
+	return errors.New("flush timed out")
+}
+
+// A component that fails to stop does not keep the others from stopping,
+// and the run still ends normally.
+func TestStopFailureLogged(t *testing.T) {
+	r := &rec{}
+	var logs strings.Builder
+	s := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Signals: []os.Signal{}})
+	s.Add(&comp{name: "a", r: r})
+	s.Add(&failStop{comp{name: "b", r: r}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	waitFor(t, func() bool { return strings.Count(r.String(), "start:") == 2 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got, want := r.String(), "start:a start:b stop:b stop:a"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if !strings.Contains(logs.String(), `msg="stop failed" component=supervisor name=b error="flush timed out"`) {
+		t.Fatalf("log: %s", logs.String())
+	}
+}
