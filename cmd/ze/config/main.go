@@ -54,7 +54,7 @@ commit      check FILE: validate FILE against running and show what it
 confirm     confirm a commit confirmed (--confirmed MINUTES of a commit)
 history     list the commits (the newest is rollback 0)
 rollback    commit revision N again
-compare     the running configuration against rollback N, as +/- lines
+compare     rollback N against running (or rollback M), as +/- lines
 edit        the full-screen editor (docs/tui.md) on a private candidate;
             commit from it (while the daemon runs: ze cli, then edit)
 

@@ -38,7 +38,7 @@ const stateUsage = `usage: ze config import [--state DIR] [COMMIT] FILE
        ze config confirm [--state DIR] [--comment TEXT]
        ze config history [--state DIR] [--json]
        ze config rollback [--state DIR] [COMMIT] N
-       ze config compare [--state DIR] [--rollback N] [FILE]
+       ze config compare [--state DIR] [--rollback N [--to M]] [FILE]
 COMMIT is [--comment TEXT] [--confirmed MINUTES].
 
 import      validate FILE (any form) and commit it as the running configuration
@@ -63,8 +63,9 @@ history     list the commits kept: rollback number, revision, time, user,
             origin (cli, rpc, rollback, confirmed-timeout, factory-default), comment
 rollback    commit the configuration of rollback N again (0 is running, 1 the
             one before, …)
-compare     what changed from rollback N (default 1) to running; with FILE,
-            what committing FILE would change in running (or in rollback N)
+compare     what changed from rollback N (default 1) to running (or to
+            rollback M with --to M); with FILE, what committing FILE would
+            change in running (or in rollback N)
 
 --state DIR is the state directory holding cdb.db (default ./var); a new
 database starts from the factory default. -m MODULE adds a YANG module.

@@ -100,6 +100,7 @@ func runRollback(c *cmdline, args []string) int {
 func runCompare(c *cmdline, args []string) int {
 	s := stateFlags(c, false)
 	rollback := c.fs.String("rollback", "", "compare with rollback `N` (default: 1, or running with a FILE)")
+	to := c.fs.String("to", "", "compare rollback N with rollback `M` rather than with running (0)")
 	rest, ok := c.parse(args)
 	if !ok {
 		return exitError
@@ -110,6 +111,15 @@ func runCompare(c *cmdline, args []string) int {
 	n := -1
 	if *rollback != "" {
 		if n, ok = rollbackArg(c, *rollback); !ok {
+			return exitError
+		}
+	}
+	m := 0
+	if *to != "" {
+		if len(rest) == 1 {
+			return c.errorf(exitError, "--to compares two rollbacks: not with a FILE")
+		}
+		if m, ok = rollbackArg(c, *to); !ok {
 			return exitError
 		}
 	}
@@ -128,7 +138,7 @@ func runCompare(c *cmdline, args []string) int {
 		if n < 0 {
 			n = 1
 		}
-		out, err := db.CompareRollbacks(n, 0)
+		out, err := db.CompareRollbacks(n, m)
 		if err != nil {
 			return s.closeAll(db, nil, s.fail(err))
 		}
