@@ -28,6 +28,11 @@ func operationalTree() *command {
 				{name: "configuration", help: "Show the running configuration", args: pathArgs{kind: pathAny, optional: true}, run: runShowConfiguration, formats: true},
 				{name: "system", help: "Show system information", subs: []*command{
 					{name: "commit", help: "Show the commit history and a pending commit confirmed", run: runShowCommit, formats: true, json: true},
+					{name: "rollback", help: "Show the configuration of an earlier commit, or compare two", args: seqArgs{
+						{value: "<number>", help: "The rollback number: 0 is running, 1 the commit before (show system commit lists them) <0..49>", valid: validRange(0, 49)},
+						{words: []Item{{Word: "compare", Help: "Show what changes from this rollback to another"}}, optional: true},
+						{value: "<number>", help: "The rollback to compare with <0..49>", valid: validRange(0, 49)},
+					}, run: runShowRollback, formats: true},
 				}},
 				{name: "log", help: "Show the recent log lines", args: seqArgs{{value: "<count>", help: "How many lines (default 100) <1..10000>", valid: validRange(1, 10000), optional: true}}, run: runShowLog},
 				{name: "cli", help: "Show the shell's state", subs: []*command{
@@ -215,6 +220,30 @@ func runShowCommit(c *call) error {
 			c.printf("    %s\n", r.Comment)
 		}
 	}
+	return nil
+}
+
+// runShowRollback is `show system rollback N [compare M]`, as JunOS has it.
+func runShowRollback(c *call) error {
+	n, _ := strconv.Atoi(c.args[0].Text)
+	if len(c.args) == 3 {
+		m, _ := strconv.Atoi(c.args[2].Text)
+		out, err := c.sh.env.DB.CompareRollbacks(n, m)
+		if err != nil {
+			return err
+		}
+		c.printf("%s", out)
+		return nil
+	}
+	t, _, err := c.sh.env.DB.RollbackConfig(n)
+	if err != nil {
+		return err
+	}
+	out, err := t.Format(c.format)
+	if err != nil {
+		return err
+	}
+	c.printf("%s", out)
 	return nil
 }
 
