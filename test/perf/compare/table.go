@@ -188,6 +188,7 @@ func tableRun(ctx context.Context, sp speaker, o options, res *tableResult) erro
 	defer peer.stop()
 
 	var t0, last time.Time
+	var samples []cpuSample
 	lastN, lastCPU := -1, 0.0
 	end := time.Now().Add(o.timeout)
 	for {
@@ -216,13 +217,14 @@ func tableRun(ctx context.Context, sp speaker, o options, res *tableResult) erro
 		if !p.established {
 			return fmt.Errorf("compare: %s: the session went down after %d prefixes: %s", sp.name, p.prefixes, logTail())
 		}
+		u, err := groupUsage(d.pgid())
+		if err != nil {
+			return err
+		}
+		samples = append(samples, cpuSample{p.at, u.CPU})
 		if p.prefixes != lastN {
-			u, err := groupUsage(d.pgid())
-			if err != nil {
-				return err
-			}
 			lastN, last, lastCPU = p.prefixes, p.at, u.CPU
-		} else if lastN > 0 && p.at.Sub(last) >= o.stable {
+		} else if lastN > 0 && p.at.Sub(last) >= o.stable && idleFor(samples, o.stable) {
 			break
 		}
 		time.Sleep(o.poll)
@@ -240,4 +242,26 @@ func tableRun(ctx context.Context, sp speaker, o options, res *tableResult) erro
 	res.CPU = lastCPU - idle.CPU
 	res.RSSKiB, res.PeakKiB, res.Processes = u.RSSKiB, u.PeakKiB, u.Procs
 	return nil
+}
+
+// cpuSample is the daemon's CPU seconds at a poll.
+type cpuSample struct {
+	at  time.Time
+	cpu float64
+}
+
+// idleFor reports whether the daemon used less than a fifth of a core over the last window of
+// samples: it has finished with the table, and a count that did not change for the window is
+// final (GoBGP's counters lag its work by seconds; its CLI answers slowly while it is busy).
+func idleFor(samples []cpuSample, window time.Duration) bool {
+	if len(samples) < 2 {
+		return false
+	}
+	end := samples[len(samples)-1]
+	for i := len(samples) - 2; i >= 0; i-- {
+		if d := end.at.Sub(samples[i].at); d >= window {
+			return (end.cpu-samples[i].cpu)/d.Seconds() < 0.2
+		}
+	}
+	return false
 }
