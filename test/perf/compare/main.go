@@ -32,14 +32,15 @@ func main() {
 
 // report is the JSON file.
 type report struct {
-	Started   time.Time     `json:"started"`
-	Machine   machine       `json:"machine"`
-	Command   string        `json:"command"`
-	Runs      []tableResult `json:"runs"`
-	Summary   []summary     `json:"summary"`
-	Stable    string        `json:"stable"`
-	Versions  string        `json:"versions"`
-	ZeVersion string        `json:"ze-commit,omitempty"`
+	Started   time.Time        `json:"started"`
+	Machine   machine          `json:"machine"`
+	Command   string           `json:"command"`
+	Runs      []tableResult    `json:"runs"`
+	Sessions  []sessionsResult `json:"sessions,omitempty"`
+	Summary   []summary        `json:"summary"`
+	Stable    string           `json:"stable"`
+	Versions  string           `json:"versions"`
+	ZeVersion string           `json:"ze-commit,omitempty"`
 }
 
 type machine struct {
@@ -75,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", "", "where configurations and logs go (default a new /tmp/ze-compare.*)")
 	fs.DurationVar(&o.stable, "stable", 3*time.Second, "the count is final once unchanged this long")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "the longest one daemon may take")
+	count := fs.Int("sessions", 0, "also hold this many sessions with each daemon (0: no sessions run)")
+	holdFor := fs.Duration("hold-for", time.Minute, "how long the sessions are held")
 	fs.DurationVar(&o.poll, "poll", 20*time.Millisecond, "the pause between two CLI polls")
 	if err := fs.Parse(args); err != nil {
 		return 1
@@ -142,10 +145,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 				r, sp.name, res.Prefixes, res.Seconds, res.PrefixesPerSecond, res.CPU, res.IdleRSSKiB, res.PeakKiB, res.Processes, loadavg())
 		}
 	}
+	if *count > 0 {
+		for _, sp := range sps {
+			if ctx.Err() != nil {
+				fmt.Fprintln(stderr, "compare: interrupted")
+				return 1
+			}
+			res := sessions(ctx, sp, *count, *holdFor, o)
+			rep.Sessions = append(rep.Sessions, res)
+			if res.Error != "" {
+				failed = true
+				fmt.Fprintf(stdout, "sessions %-9s error: %s\n", sp.name, res.Error)
+				continue
+			}
+			fmt.Fprintf(stdout, "sessions %-9s %d of %d established in %.2f s (CPU %.2f s), %d up after %.0f s; CPU %.2f s during the hold; RSS idle %d KiB, at the end %d KiB, peak %d KiB; load %s\n",
+				sp.name, res.Established, res.Sessions, res.EstablishS, res.EstablishCPU, res.Up, res.HeldS, res.HoldCPU, res.IdleRSSKiB, res.RSSKiB, res.PeakKiB, loadavg())
+		}
+	}
 	rep.Machine.LoadAfter = loadavg()
 	rep.Summary = summarize(rep.Runs, sps)
 	fmt.Fprintln(stdout)
 	printSummary(stdout, rep.Summary, sps)
+	if len(rep.Sessions) > 0 {
+		fmt.Fprintln(stdout)
+		printSessions(stdout, rep.Sessions)
+	}
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		fmt.Fprintf(stderr, "compare: %v\n", err)

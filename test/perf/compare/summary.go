@@ -113,3 +113,28 @@ func printSummary(w io.Writer, sums []summary, _ []speaker) {
 		fmt.Fprintf(w, "%s: %s\n", s.Speaker, s.Keeps)
 	}
 }
+
+// printSessions writes the sessions figures with their ratios to ze's.
+func printSessions(w io.Writer, rs []sessionsResult) {
+	var ze *sessionsResult
+	for i := range rs {
+		if rs[i].Speaker == "ze" && rs[i].Error == "" {
+			ze = &rs[i]
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "speaker\tsessions up\testablish s\testablish CPU s\thold CPU s\tRSS at end MiB\testablish ×ze\thold CPU ×ze\tRSS ×ze")
+	for _, r := range rs {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\tfailed\t\t\t\t\t\t\t\n", r.Speaker)
+			continue
+		}
+		var te, tc, tr float64
+		if ze != nil {
+			te, tc, tr = ratio(r.EstablishS, ze.EstablishS), ratio(r.HoldCPU, ze.HoldCPU), ratio(float64(r.RSSKiB), float64(ze.RSSKiB))
+		}
+		fmt.Fprintf(tw, "%s\t%d of %d\t%.2f\t%.2f\t%.2f in %.0f s\t%.0f\t%.2f×\t%.2f×\t%.2f×\n",
+			r.Speaker, r.Up, r.Sessions, r.EstablishS, r.EstablishCPU, r.HoldCPU, r.HeldS, float64(r.RSSKiB)/1024, te, tc, tr)
+	}
+	_ = tw.Flush()
+}
