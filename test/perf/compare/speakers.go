@@ -75,10 +75,10 @@ bgp {
 	},
 	{
 		name:  "bird",
-		keeps: "imports every route with its attributes into table master4 (best path per prefix); no kernel protocol, nothing exported",
+		keeps: "imports every route with its attributes into table master4 (best path per prefix; iBGP next hops resolved recursively through that table); no kernel protocol, nothing exported; warnings not logged (one per unresolvable next hop otherwise, 126,801 lines)",
 		setup: func(s site) ([]string, []string, error) {
 			conf := fmt.Sprintf(`router id %[1]s;
-log %[5]q all;
+log %[5]q { info, remote, error, fatal, bug };
 protocol device {}
 protocol bgp p0 {
   local %[1]s port 179 as %[3]d;
@@ -98,11 +98,11 @@ protocol bgp p0 {
 	},
 	{
 		name:  "frr",
-		keeps: "bgpd alone (-Z, no zebra: no kernel): every route with its attributes in its BGP RIB (best path per prefix); nothing sent back (route-map deny out)",
+		keeps: "bgpd alone (-Z, no zebra: no kernel, next hops unresolved): every route with its attributes in its BGP RIB (best path per prefix); nothing sent back (route-map deny out); logs only critical (without zebra it logs an error per route otherwise, 577,628 lines)",
 		setup: func(s site) ([]string, []string, error) {
 			conf := fmt.Sprintf(`frr defaults traditional
 hostname compare
-log file %[5]s
+log file %[5]s critical
 !
 router bgp %[3]d
  bgp router-id %[1]s
