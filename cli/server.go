@@ -78,6 +78,7 @@ type Server struct {
 	local     *gliderssh.Server
 	closed    bool
 	wg        sync.WaitGroup
+	live      map[*live]struct{} // the open SSH sessions of configured users
 }
 
 // account is a user of the configuration.
@@ -178,11 +179,15 @@ func (s *Server) Addrs() []net.Addr {
 
 // Configure reads the host name, the users and the SSH server's addresses,
 // port and idle timeout from the running configuration, and opens and
-// closes listeners to match. Without system ssh, no listener is open. An
+// closes listeners to match. The open SSH sessions of a user no longer in
+// the configuration end, with a message; a changed class applies to open
+// sessions from their next command line; changed credentials do not
+// affect open sessions. Without system ssh, no listener is open. An
 // address that cannot be opened is an error; the others are served.
 func (s *Server) Configure(running *config.Tree) error {
 	t := running.Active()
 	users := map[string]*account{}
+	present := map[string]bool{} // the users of the configuration, readable or not
 	var errs []error
 	host := "ze"
 	if n, _ := t.Get([]string{"system", "host-name"}); n != nil && n.Value() != "" {
@@ -190,6 +195,9 @@ func (s *Server) Configure(running *config.Tree) error {
 	}
 	if list, _ := t.Get([]string{"system", "login", "user"}); list != nil {
 		for _, e := range list.Children() {
+			if k := e.Keys(); len(k) == 1 {
+				present[k[0]] = true
+			}
 			a, err := readAccount(e)
 			if err != nil {
 				errs = append(errs, err)
@@ -226,6 +234,11 @@ func (s *Server) Configure(running *config.Tree) error {
 		return errors.New("cli: server closed")
 	}
 	s.users, s.host = users, host
+	// The sessions of a removed user end; Configure runs within a commit,
+	// which must not wait for them.
+	for _, l := range s.gone(present) {
+		go s.evict(l)
+	}
 	for addr, ln := range s.listeners {
 		if !want[addr] {
 			ln.Close()

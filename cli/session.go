@@ -94,14 +94,37 @@ func (s *Server) who(sess gliderssh.Session) (name string, class shell.Class, vi
 	return a.name, a.class, via, true
 }
 
+// enter lists a remote session (local ones are left alone) and returns
+// its user's class; ok is false when the user is no longer configured.
+// leave unlists it.
+func (s *Server) enter(sess gliderssh.Session, name string, class shell.Class, via string) (_ shell.Class, _ *live, ok bool) {
+	if via == "local" {
+		return class, nil, true
+	}
+	_, _, isPty := sess.Pty()
+	l := newLive(name, sess, isPty)
+	a := s.join(l)
+	if a == nil {
+		return 0, nil, false
+	}
+	return a.class, l, true
+}
+
 // handle serves one SSH session: one command (exec), an interactive shell
 // (with a pty), or commands read line by line (no pty, no command).
 func (s *Server) handle(sess gliderssh.Session) {
 	name, class, via, ok := s.who(sess)
+	var l *live
+	if ok {
+		class, l, ok = s.enter(sess, name, class, via)
+	}
 	if !ok {
 		fmt.Fprintln(sess.Stderr(), "ze: this user is no longer configured")
 		_ = sess.Exit(1)
 		return
+	}
+	if l != nil {
+		defer s.leave(l)
 	}
 	ctx := sess.Context()
 	env := shell.Env{
@@ -121,11 +144,11 @@ func (s *Server) handle(sess gliderssh.Session) {
 		_ = sess.Exit(code)
 	case isPty:
 		log.Info("shell session start", "term", ptyReq.Term)
-		code := s.interactive(ctx, env, sess, ptyReq, winCh)
+		code := s.interactive(ctx, env, sess, ptyReq, winCh, l)
 		log.Info("shell session end")
 		_ = sess.Exit(code)
 	default:
-		_ = sess.Exit(s.batch(ctx, env, sess, sess, sess.Stderr()))
+		_ = sess.Exit(s.batch(ctx, env, sess, sess, sess.Stderr(), l))
 	}
 }
 
@@ -144,7 +167,7 @@ func (s *Server) exec(ctx context.Context, env shell.Env, line string, out, errO
 
 // batch runs the lines of in, one command each, and returns 1 when any
 // failed. Blank lines and lines starting with # are skipped.
-func (s *Server) batch(ctx context.Context, env shell.Env, in io.Reader, out, errOut io.Writer) int {
+func (s *Server) batch(ctx context.Context, env shell.Env, in io.Reader, out, errOut io.Writer, l *live) int {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 4096), 64<<10)
 	env.Input = func(string) (string, error) {
@@ -161,7 +184,19 @@ func (s *Server) batch(ctx context.Context, env shell.Env, in io.Reader, out, er
 		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
+		l.busy()
+		skip, gone := s.follow(sh, &env, errOut)
+		if gone {
+			l.idle()
+			return 1
+		}
+		if skip {
+			l.idle()
+			code = 1
+			continue
+		}
 		err := sh.Run(ctx, line, out)
+		l.idle()
 		s.audit(env, line, err)
 		if err != nil {
 			_, _ = io.WriteString(errOut, shell.FormatError(line, err, -1))

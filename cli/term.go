@@ -260,7 +260,7 @@ func (ts *termSession) setSink(f func(w, h int)) {
 
 // interactive runs the shell on a pty until the user leaves; it returns
 // the exit code.
-func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.Session, pty gliderssh.Pty, winCh <-chan gliderssh.Window) int {
+func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.Session, pty gliderssh.Pty, winCh <-chan gliderssh.Window, l *live) int {
 	ts := &termSession{s: s, sess: sess, in: newPump(sess), out: crlf{sess}, width: pty.Window.Width, height: pty.Window.Height}
 	ts.hist = loadHistory(s.o.Store, env.User, s.log)
 	ts.fresh()
@@ -309,7 +309,16 @@ func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.
 		if err != nil && !errors.Is(err, term.ErrPasteIndicator) {
 			break
 		}
-		ts.run(ctx, line, len(prompt))
+		l.busy()
+		skip, gone := s.follow(ts.sh, &ts.env, ts.out)
+		if gone {
+			l.idle()
+			break
+		}
+		if !skip {
+			ts.run(ctx, line, len(prompt))
+		}
+		l.idle()
 		if ctx.Err() != nil {
 			break
 		}
