@@ -72,18 +72,21 @@ func runPair(t *testing.T, ka, kb string) {
 		}
 	}
 
-	check := func(reader harness.Daemon, from *harness.Node, routes []harness.Route, gone []netip.Prefix) {
+	// check: reader shows routes from the speaker in AS as on node from, as an eBGP peer
+	// receives them (AS path [as], next hop the speaker's address, origin as sent), and none of
+	// gone.
+	check := func(reader harness.Daemon, from *harness.Node, as uint32, routes []harness.Route, gone []netip.Prefix) {
 		t.Helper()
 		for _, fam := range []harness.Family{harness.IPv4Unicast, harness.IPv6Unicast} {
-			var want []harness.Route
-			for _, r := range routes {
-				if r.Family() == fam {
-					want = append(want, r)
-				}
-			}
 			peer := from.V4
 			if fam == harness.IPv6Unicast {
 				peer = from.V6
+			}
+			var want []harness.Route
+			for _, r := range routes {
+				if r.Family() == fam {
+					want = append(want, r.Received(as, peer))
+				}
 			}
 			var g []netip.Prefix
 			for _, x := range gone {
@@ -98,12 +101,12 @@ func runPair(t *testing.T, ka, kb string) {
 			}
 		}
 	}
-	check(p.B, na, sa.Routes, nil)
-	check(p.A, nb, sb.Routes, nil)
+	check(p.B, na, sa.AS, sa.Routes, nil)
+	check(p.A, nb, sb.AS, sb.Routes, nil)
 	if t.Failed() {
 		return
 	}
-	checkDetects(ctx, t, p.B, na.V4, sa.Routes[:10])
+	checkDetects(ctx, t, p.B, na.V4, sa.AS, sa.Routes[:10])
 
 	// Run time: each side withdraws its first IPv4 and first IPv6 route and announces a new one.
 	for _, s := range []struct {
@@ -114,10 +117,10 @@ func runPair(t *testing.T, ka, kb string) {
 	}{{p.A, sa, p.B, na}, {p.B, sb, p.A, nb}} {
 		w4, w6 := s.side.Routes[0].Prefix, s.side.Routes[10].Prefix
 		added := []harness.Route{
-			{Prefix: netip.MustParsePrefix("192.0.2.0/24"), MED: 7, HasMED: true,
+			{Prefix: netip.MustParsePrefix("192.0.2.0/24"), Origin: harness.OriginEGP, MED: 7, HasMED: true,
 				Communities:      []harness.Community{harness.NewCommunity(65100, 7)},
 				LargeCommunities: []harness.LargeCommunity{{Global: 65100, Local1: 7, Local2: 7}}},
-			{Prefix: netip.MustParsePrefix("2001:db8:ff::/48"), MED: 8, HasMED: true,
+			{Prefix: netip.MustParsePrefix("2001:db8:ff::/48"), Origin: harness.OriginIncomplete, MED: 8, HasMED: true,
 				Communities:      []harness.Community{harness.NewCommunity(65100, 8)},
 				LargeCommunities: []harness.LargeCommunity{{Global: 65100, Local1: 8, Local2: 8}}},
 		}
@@ -131,27 +134,35 @@ func runPair(t *testing.T, ka, kb string) {
 				t.Fatalf("%s announce %s: %v", s.d.Kind(), r, err)
 			}
 		}
-		check(s.reader, s.from, append(added, s.side.Routes[1:10]...), []netip.Prefix{w4, w6})
+		check(s.reader, s.from, s.side.AS, append(added, s.side.Routes[1:10]...), []netip.Prefix{w4, w6})
 		// The routes added at run time go again so that the other direction sees its own.
 		for _, r := range added {
 			if err := s.d.Withdraw(ctx, r.Prefix); err != nil {
 				t.Fatalf("%s withdraw %s: %v", s.d.Kind(), r.Prefix, err)
 			}
 		}
-		check(s.reader, s.from, nil, []netip.Prefix{added[0].Prefix, added[1].Prefix})
+		check(s.reader, s.from, s.side.AS, nil, []netip.Prefix{added[0].Prefix, added[1].Prefix})
 	}
 }
 
 // checkDetects proves that CheckRoutes cannot pass vacuously: against the routes reader really
-// holds, a wrong MED, a missing community, a wrong large community and a prefix never announced
-// are each reported.
-func checkDetects(ctx context.Context, t *testing.T, reader harness.Daemon, from netip.Addr, sent []harness.Route) {
+// holds (sent by AS as from address from), a wrong MED, a missing community, a wrong large
+// community, a wrong next hop, a wrong AS path, a wrong origin and a prefix never announced are
+// each reported.
+func checkDetects(ctx context.Context, t *testing.T, reader harness.Daemon, from netip.Addr, as uint32, sent []harness.Route) {
 	t.Helper()
 	want := make([]harness.Route, len(sent))
-	copy(want, sent)
+	for i, r := range sent {
+		want[i] = r.Received(as, from)
+	}
 	want[0].MED++
 	want[1].Communities = want[1].Communities[:1]
 	want[2].LargeCommunities = []harness.LargeCommunity{{Global: 1, Local1: 2, Local2: 3}}
+	want[4].NextHop = netip.MustParseAddr("192.0.2.99")
+	want[5].ASPath = []uint32{as, as}
+	want[6].Origin = map[harness.Origin]harness.Origin{
+		harness.OriginIGP: harness.OriginEGP, harness.OriginEGP: harness.OriginIncomplete, harness.OriginIncomplete: harness.OriginIGP,
+	}[want[6].Origin]
 	never := netip.MustParsePrefix("203.0.113.0/24")
 	want = append(want, harness.Route{Prefix: never})
 	err := harness.CheckRoutes(ctx, reader, from, harness.IPv4Unicast, want, []netip.Prefix{sent[3].Prefix})
@@ -162,6 +173,9 @@ func checkDetects(ctx context.Context, t *testing.T, reader harness.Daemon, from
 		want[0].Prefix.String() + " from " + from.String() + ": med",
 		want[1].Prefix.String() + " from " + from.String() + ": communities",
 		want[2].Prefix.String() + " from " + from.String() + ": large communities",
+		want[4].Prefix.String() + " from " + from.String() + ": next hop " + from.String() + ", want 192.0.2.99",
+		want[5].Prefix.String() + " from " + from.String() + ": as-path",
+		want[6].Prefix.String() + " from " + from.String() + ": origin " + string(sent[6].Origin),
 		never.String() + " missing",
 		sent[3].Prefix.String() + " from " + from.String() + " still present",
 	} {

@@ -78,14 +78,14 @@ func (d *Bird) config() string {
 		}
 		fmt.Fprintf(&b, "filter out%s {\n", f.name)
 		for _, p := range extra {
-			fmt.Fprintf(&b, "  if proto = \"sp%d_%s\" then {", p.id, f.name)
+			fmt.Fprintf(&b, "  if proto = \"sp%d_%s\" then { bgp_origin = ORIGIN_%s;", p.id, f.name, strings.ToUpper(string(p.r.origin())))
 			if p.r.HasMED {
 				fmt.Fprintf(&b, " bgp_med = %d;", p.r.MED)
 			}
 			b.WriteString(" }\n")
 		}
 		for _, r := range rs {
-			fmt.Fprintf(&b, "  if net = %s then {", r.Prefix)
+			fmt.Fprintf(&b, "  if net = %s then { bgp_origin = ORIGIN_%s;", r.Prefix, strings.ToUpper(string(r.origin())))
 			if r.HasMED {
 				fmt.Fprintf(&b, " bgp_med = %d;", r.MED)
 			}
@@ -259,6 +259,12 @@ func (r *Route) setBirdAttr(key, val string) error {
 			return fmt.Errorf("harness: bird med %q: %w", val, err)
 		}
 		r.MED, r.HasMED = uint32(v), true
+	case "BGP.origin":
+		o, err := ParseOrigin(val)
+		if err != nil {
+			return err
+		}
+		r.Origin = o
 	case "BGP.next_hop":
 		if a, err := netip.ParseAddr(strings.Fields(val)[0]); err == nil {
 			r.NextHop = a

@@ -59,6 +59,7 @@ func exabgpAttrs(r Route) string {
 	} else {
 		b.WriteString(" next-hop self")
 	}
+	b.WriteString(" origin " + string(r.origin()))
 	if r.HasMED {
 		fmt.Fprintf(&b, " med %d", r.MED)
 	}
@@ -411,6 +412,11 @@ func (d *ExaBGP) Received(_ context.Context, peer netip.Addr, family Family) ([]
 					return nil, fmt.Errorf("harness: exabgp announce %q: %w", n.NLRI, err)
 				}
 				r := Route{Prefix: p, ASPath: a.ASPath}
+				if a.Origin != "" {
+					if r.Origin, err = ParseOrigin(a.Origin); err != nil {
+						return nil, err
+					}
+				}
 				r.NextHop, _ = netip.ParseAddr(nh)
 				if a.MED != nil {
 					r.MED, r.HasMED = *a.MED, true

@@ -46,7 +46,7 @@ func routeMapName(p netip.Prefix) string {
 
 // routeMap returns the configuration lines of the route-map for r.
 func routeMap(r Route) []string {
-	lines := []string{"route-map " + routeMapName(r.Prefix) + " permit 10"}
+	lines := []string{"route-map " + routeMapName(r.Prefix) + " permit 10", " set origin " + string(r.origin())}
 	if r.HasMED {
 		lines = append(lines, fmt.Sprintf(" set metric %d", r.MED))
 	}
@@ -234,6 +234,7 @@ type frrPath struct {
 			List []uint32 `json:"list"`
 		} `json:"segments"`
 	} `json:"aspath"`
+	Origin    string  `json:"origin"`
 	Metric    *uint32 `json:"metric"`
 	Community struct {
 		List []string `json:"list"`
@@ -275,6 +276,11 @@ func parseFRRPrefixes(out []byte, peer netip.Addr) ([]Route, error) {
 				continue
 			}
 			r := Route{Prefix: pfx, PathID: p.AddpathRxID}
+			if p.Origin != "" {
+				if r.Origin, err = ParseOrigin(p.Origin); err != nil {
+					return nil, err
+				}
+			}
 			if p.Metric != nil {
 				r.MED, r.HasMED = *p.Metric, true
 			}

@@ -229,6 +229,16 @@ func (r *Route) setGoBGPAttr(raw json.RawMessage) error {
 		return fmt.Errorf("harness: gobgp attribute %s: %w", raw, err)
 	}
 	switch a.Type {
+	case 1:
+		var v uint8
+		if err := json.Unmarshal(a.Value, &v); err != nil {
+			return fmt.Errorf("harness: gobgp origin %s: %w", a.Value, err)
+		}
+		o, err := ParseOrigin(strconv.Itoa(int(v)))
+		if err != nil {
+			return err
+		}
+		r.Origin = o
 	case 2:
 		for _, s := range a.ASPaths {
 			r.ASPath = append(r.ASPath, s.ASNs...)
@@ -263,7 +273,8 @@ func (d *GoBGP) Announce(ctx context.Context, r Route) error {
 	if !nh.IsValid() {
 		nh = d.node.Addr(r.Prefix.Addr())
 	}
-	args := []string{"global", "rib", "add", "-a", gobgpFamily(r.Family()), r.Prefix.String(), "nexthop", nh.String()}
+	args := []string{"global", "rib", "add", "-a", gobgpFamily(r.Family()), r.Prefix.String(), "nexthop", nh.String(),
+		"origin", string(r.origin())}
 	if r.HasMED {
 		args = append(args, "med", strconv.FormatUint(uint64(r.MED), 10))
 	}
@@ -356,7 +367,7 @@ func (d *GoBGP) AnnouncePath(ctx context.Context, r Route, id uint32) error {
 		nh = d.node.Addr(r.Prefix.Addr())
 	}
 	args := []string{"global", "rib", "add", "-a", gobgpFamily(r.Family()), r.Prefix.String(), "identifier",
-		strconv.FormatUint(uint64(id), 10), "nexthop", nh.String()}
+		strconv.FormatUint(uint64(id), 10), "nexthop", nh.String(), "origin", string(r.origin())}
 	if r.HasMED {
 		args = append(args, "med", strconv.FormatUint(uint64(r.MED), 10))
 	}

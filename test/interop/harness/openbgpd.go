@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // openbgpdBgpd is OpenBGPD's daemon (FRR's has the same name under /usr/lib/frr).
@@ -23,6 +25,10 @@ const openbgpdChroot = "/run/openbgpd"
 // statements; run-time changes use `bgpctl network add|delete`.
 type OpenBGPD struct {
 	*base
+	// routes are the networks of bgpd.conf: the configured ones, changed by Announce and
+	// Withdraw (bgpctl network add cannot set the origin, so both rewrite bgpd.conf and reload).
+	rmu    sync.Mutex
+	routes []Route
 }
 
 // NewOpenBGPD returns an OpenBGPD launcher.
@@ -31,14 +37,14 @@ func NewOpenBGPD(node *Node, dir string, cfg Config) (*OpenBGPD, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OpenBGPD{base: b}, nil
+	return &OpenBGPD{base: b, routes: slices.Clone(cfg.Routes)}, nil
 }
 
 func (d *OpenBGPD) socket() string { return d.path("bgpd.sock") }
 
 // openbgpdSet returns the attribute words of r for `set { … }` and `bgpctl network add`.
 func openbgpdSet(r Route) []string {
-	var w []string
+	w := []string{"origin", string(r.origin())}
 	if r.HasMED {
 		w = append(w, "med", strconv.FormatUint(uint64(r.MED), 10))
 	}
@@ -55,7 +61,10 @@ func (d *OpenBGPD) config() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "AS %d\nrouter-id %s\nconnect-retry 3\nlisten on %s\nlisten on %s\nsocket %q\n",
 		d.cfg.AS, d.cfg.RouterID, d.node.V4, d.node.V6, d.socket())
-	for _, r := range d.cfg.Routes {
+	d.rmu.Lock()
+	routes := slices.Clone(d.routes)
+	d.rmu.Unlock()
+	for _, r := range routes {
 		fmt.Fprintf(&b, "network %s", r.Prefix)
 		if set := openbgpdSet(r); len(set) > 0 {
 			fmt.Fprintf(&b, " set { %s }", strings.Join(set, " "))
@@ -189,6 +198,7 @@ func (d *OpenBGPD) Received(ctx context.Context, peer netip.Addr, family Family)
 			Prefix       string   `json:"prefix"`
 			PathID       uint32   `json:"path_id"`
 			ASPath       string   `json:"aspath"`
+			Origin       string   `json:"origin"`
 			ExitNexthop  string   `json:"exit_nexthop"`
 			Metric       *uint32  `json:"metric"`
 			Communities  []string `json:"communities"`
@@ -211,6 +221,9 @@ func (d *OpenBGPD) Received(ctx context.Context, peer netip.Addr, family Family)
 			return nil, fmt.Errorf("harness: openbgpd prefix %q: %w", e.Prefix, err)
 		}
 		r := Route{Prefix: pfx, PathID: e.PathID}
+		if r.Origin, err = ParseOrigin(e.Origin); err != nil {
+			return nil, err
+		}
 		r.NextHop, _ = netip.ParseAddr(e.ExitNexthop)
 		// OpenBGPD shows a MED of 0 also when the UPDATE had none.
 		if e.Metric != nil && *e.Metric != 0 {
@@ -240,16 +253,36 @@ func (d *OpenBGPD) Received(ctx context.Context, peer netip.Addr, family Family)
 	return routes, nil
 }
 
-// Announce runs `bgpctl network add PREFIX ATTRIBUTES`.
+// Announce adds r to the networks of bgpd.conf and reloads it.
 func (d *OpenBGPD) Announce(ctx context.Context, r Route) error {
-	_, err := d.bgpctl(ctx, append([]string{"network", "add", r.Prefix.String()}, openbgpdSet(r)...)...)
-	return err
+	d.rmu.Lock()
+	d.routes = slices.DeleteFunc(d.routes, func(x Route) bool { return x.Prefix == r.Prefix })
+	d.routes = append(d.routes, r)
+	d.rmu.Unlock()
+	return d.reload(ctx)
 }
 
-// Withdraw runs `bgpctl network delete PREFIX`.
+// Withdraw removes p from the networks of bgpd.conf and reloads it.
 func (d *OpenBGPD) Withdraw(ctx context.Context, p netip.Prefix) error {
-	_, err := d.bgpctl(ctx, "network", "delete", p.String())
-	return err
+	d.rmu.Lock()
+	d.routes = slices.DeleteFunc(d.routes, func(x Route) bool { return x.Prefix == p })
+	d.rmu.Unlock()
+	return d.reload(ctx)
+}
+
+// reload rewrites bgpd.conf and runs `bgpctl reload`.
+func (d *OpenBGPD) reload(ctx context.Context) error {
+	if err := writeFile(d.path("bgpd.conf"), d.config(), 0o600); err != nil {
+		return err
+	}
+	out, err := d.bgpctl(ctx, "reload")
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(string(out), "request processed") && !strings.Contains(string(out), "request sent") {
+		return fmt.Errorf("harness: openbgpd reload: %s", strings.TrimSpace(string(out)))
+	}
+	return nil
 }
 
 // Shutdown runs `bgpctl neighbor X down MESSAGE`.

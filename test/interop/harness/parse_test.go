@@ -23,6 +23,7 @@ func TestParseBirdRoutes(t *testing.T) {
 		"                     unicast [p0 23:20:36.000] (100) [AS65002i]\n" +
 		"\tBGP.med: 20\n" +
 		"10.2.0.0/24          unicast [p0 23:20:35.717] * (100) [AS65002i]\n" +
+		"\tBGP.origin: Incomplete\n" +
 		"\tBGP.as_path: 65002\n"
 	got, err := parseBirdRoutes(out)
 	if err != nil {
@@ -39,14 +40,19 @@ func TestParseBirdRoutes(t *testing.T) {
 	if m := Mismatch(want, got[0]); m != "" {
 		t.Errorf("first route: %s", m)
 	}
-	if got[0].NextHop != netip.MustParseAddr("172.30.0.3") || len(got[0].ASPath) != 2 || got[0].ASPath[1] != 65010 {
-		t.Errorf("first route next hop %s as-path %v, want 172.30.0.3 [65002 65010]", got[0].NextHop, got[0].ASPath)
+	full := want
+	full.NextHop, full.ASPath, full.Origin = netip.MustParseAddr("172.30.0.3"), []uint32{65002, 65010}, OriginIGP
+	if m := Mismatch(full, got[0]); m != "" {
+		t.Errorf("first route: %s", m)
 	}
 	if got[1].Prefix != want.Prefix || got[1].MED != 20 {
 		t.Errorf("second path: %s, want %s med 20", got[1], want.Prefix)
 	}
-	if got[2].Prefix != netip.MustParsePrefix("10.2.0.0/24") || got[2].HasMED {
-		t.Errorf("third route: %s, want 10.2.0.0/24 without MED", got[2])
+	if got[2].Prefix != netip.MustParsePrefix("10.2.0.0/24") || got[2].HasMED || got[2].Origin != OriginIncomplete {
+		t.Errorf("third route: %s, want 10.2.0.0/24 origin incomplete without MED", got[2])
+	}
+	if _, err := parseBirdRoutes("10.3.0.0/24 unicast [p0 23:20:35.717] * (100) [AS65002i]\n\tBGP.origin: sometimes\n"); err == nil {
+		t.Error("an origin that is none of IGP, EGP, Incomplete was accepted")
 	}
 	if _, err := parseBirdRoutes("garbage line\n"); err == nil {
 		t.Error("a line that is no prefix was accepted")
@@ -197,7 +203,8 @@ func TestZeEventsReplay(t *testing.T) {
 		t.Fatalf("got %v, %v; want one route", rs, err)
 	}
 	want := Route{Prefix: netip.MustParsePrefix("10.2.1.0/24"), MED: 10, HasMED: true,
-		Communities: []Community{NewCommunity(65002, 1), 0xFFFFFF01}, LargeCommunities: []LargeCommunity{{65002, 1, 2}}}
+		Communities: []Community{NewCommunity(65002, 1), 0xFFFFFF01}, LargeCommunities: []LargeCommunity{{65002, 1, 2}},
+		NextHop: p0, ASPath: []uint32{65002}, Origin: OriginIGP}
 	if m := Mismatch(want, rs[0]); m != "" {
 		t.Errorf("route: %s", m)
 	}

@@ -84,18 +84,47 @@ func ParseLargeCommunity(s string) (LargeCommunity, error) {
 	return LargeCommunity{n[0], n[1], n[2]}, nil
 }
 
+// Origin is the ORIGIN attribute (RFC 4271 §5.1.1) in ze's spelling; "" is unset.
+type Origin string
+
+// The three ORIGIN values.
+const (
+	OriginIGP        Origin = "igp"
+	OriginEGP        Origin = "egp"
+	OriginIncomplete Origin = "incomplete"
+)
+
+// ParseOrigin reads an ORIGIN as the daemons print it: igp, egp, incomplete in any case, BIRD's
+// and OpenBGPD's short forms i, e, ?, or the attribute's value 0, 1, 2.
+func ParseOrigin(s string) (Origin, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "igp", "i", "0":
+		return OriginIGP, nil
+	case "egp", "e", "1":
+		return OriginEGP, nil
+	case "incomplete", "?", "2":
+		return OriginIncomplete, nil
+	}
+	return "", fmt.Errorf("harness: origin %q: want igp, egp or incomplete", s)
+}
+
 // Route is a route to announce, or one read back from a daemon.
 type Route struct {
 	Prefix netip.Prefix
 	// NextHop is set on routes read back; on routes to announce, the zero value means "self".
+	// In an expected route (CheckRoutes' want), a valid NextHop is compared.
 	NextHop netip.Addr
+	// Origin is sent when set (else the daemon's default); in an expected route it is compared
+	// when set.
+	Origin Origin
 	// MED is sent when HasMED.
 	MED    uint32
 	HasMED bool
 	// Communities and LargeCommunities are compared as sets.
 	Communities      []Community
 	LargeCommunities []LargeCommunity
-	// ASPath is filled on routes read back, where the daemon shows it.
+	// ASPath is filled on routes read back. Routes to announce give none (an eBGP speaker
+	// prepends its own AS). In an expected route, a non-nil ASPath is compared in order.
 	ASPath []uint32
 	// PathID is the ADD-PATH path identifier on routes read back, where the daemon shows it.
 	PathID uint32
@@ -110,6 +139,9 @@ func (r Route) String() string {
 	b.WriteString(r.Prefix.String())
 	if r.NextHop.IsValid() {
 		b.WriteString(" next-hop " + r.NextHop.String())
+	}
+	if r.Origin != "" {
+		b.WriteString(" origin " + string(r.Origin))
 	}
 	if r.HasMED {
 		fmt.Fprintf(&b, " med %d", r.MED)
@@ -127,12 +159,21 @@ func (r Route) String() string {
 }
 
 // Mismatch says how got differs from want in prefix, MED, communities and large communities (the
-// attributes a test announces), or returns "" when they agree. Next hop and AS path are not
-// compared: every daemon rewrites them on an eBGP session.
+// attributes a test announces), and in next hop, AS path and origin where want sets them (see
+// Received, which fills them in from what the sender is), or returns "" when they agree.
 func Mismatch(want, got Route) string {
 	var d []string
 	if want.Prefix != got.Prefix {
 		d = append(d, fmt.Sprintf("prefix %s, want %s", got.Prefix, want.Prefix))
+	}
+	if want.NextHop.IsValid() && want.NextHop != got.NextHop {
+		d = append(d, fmt.Sprintf("next hop %s, want %s", addrString(got.NextHop), want.NextHop))
+	}
+	if want.ASPath != nil && !slices.Equal(want.ASPath, got.ASPath) {
+		d = append(d, fmt.Sprintf("as-path %v, want %v", got.ASPath, want.ASPath))
+	}
+	if want.Origin != "" && want.Origin != got.Origin {
+		d = append(d, fmt.Sprintf("origin %s, want %s", originString(got.Origin), want.Origin))
 	}
 	if want.HasMED != got.HasMED || want.MED != got.MED {
 		d = append(d, fmt.Sprintf("med %s, want %s", medString(got), medString(want)))
@@ -144,6 +185,36 @@ func Mismatch(want, got Route) string {
 		d = append(d, fmt.Sprintf("large communities %v, want %v", got.LargeCommunities, want.LargeCommunities))
 	}
 	return strings.Join(d, "; ")
+}
+
+// Received is the route as an eBGP peer of a speaker in AS as receives it: the AS path with as
+// prepended to the one announced, the next hop the announced one or else self (the speaker's
+// address on the session), the origin as announced (IGP when none was given: every launcher
+// sends IGP by default).
+func (r Route) Received(as uint32, self netip.Addr) Route {
+	out := r
+	out.ASPath = append([]uint32{as}, r.ASPath...)
+	if !out.NextHop.IsValid() {
+		out.NextHop = self
+	}
+	if out.Origin == "" {
+		out.Origin = OriginIGP
+	}
+	return out
+}
+
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return "none"
+	}
+	return a.String()
+}
+
+func originString(o Origin) string {
+	if o == "" {
+		return "none"
+	}
+	return string(o)
 }
 
 func medString(r Route) string {
@@ -170,9 +241,14 @@ func sameSet[T comparable](a, b []T) bool {
 	return true
 }
 
+// testOrigins are the origins TestRoutes gives in turn, so that a check of the origin cannot
+// pass on a daemon's default.
+var testOrigins = []Origin{OriginIGP, OriginEGP, OriginIncomplete}
+
 // TestRoutes returns n routes of the family of base with distinct MED, communities and large
-// communities: route i is base's i-th subnet of length bits, MED 100+i, communities
-// asn:i and asn:1000+i, large community asn:i:i*2. asn must fit 16 bits.
+// communities: route i is base's i-th subnet of length bits, origin igp, egp, incomplete in
+// turn, MED 100+i, communities asn:i and asn:1000+i, large community asn:i:i*2. asn must fit
+// 16 bits.
 func TestRoutes(base netip.Prefix, bits, n int, asn uint16) []Route {
 	out := make([]Route, 0, n)
 	addr := base.Masked().Addr()
@@ -180,6 +256,7 @@ func TestRoutes(base netip.Prefix, bits, n int, asn uint16) []Route {
 		p := netip.PrefixFrom(addr, bits)
 		out = append(out, Route{
 			Prefix:           p,
+			Origin:           testOrigins[i%len(testOrigins)],
 			MED:              uint32(100 + i),
 			HasMED:           true,
 			Communities:      []Community{NewCommunity(asn, uint16(i+1)), NewCommunity(asn, uint16(1000+i))},
@@ -217,4 +294,12 @@ func FindRoute(rs []Route, p netip.Prefix) (Route, bool) {
 		}
 	}
 	return Route{}, false
+}
+
+// origin is the ORIGIN a launcher sends for r: r.Origin, or IGP.
+func (r Route) origin() Origin {
+	if r.Origin == "" {
+		return OriginIGP
+	}
+	return r.Origin
 }

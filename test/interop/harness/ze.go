@@ -87,7 +87,7 @@ func init() {
 func (d *Ze) state() string { return d.path("state") }
 
 func zeRouteAttrs(r Route) []string {
-	var w []string
+	w := []string{"origin " + string(r.origin()) + ";"}
 	if r.HasMED {
 		w = append(w, fmt.Sprintf("med %d;", r.MED))
 	}
@@ -366,7 +366,7 @@ func (d *Ze) Announce(ctx context.Context, r Route) error {
 		if !nh.IsValid() {
 			nh = d.node.Addr(p.Addr)
 		}
-		line := fmt.Sprintf("peer %s update text origin set igp nhop set %s", p.Addr, nh)
+		line := fmt.Sprintf("peer %s update text origin set %s nhop set %s", p.Addr, r.origin(), nh)
 		if r.HasMED {
 			line += fmt.Sprintf(" med set %d", r.MED)
 		}

@@ -24,6 +24,7 @@ type zeEvent struct {
 	Message      struct {
 		Update struct {
 			Attributes struct {
+				Origin string `json:"origin"`
 				ASPath []struct {
 					ASNs []uint32 `json:"asns"`
 				} `json:"as-path"`
@@ -105,6 +106,12 @@ func (d *Ze) Received(_ context.Context, peer netip.Addr, family Family) ([]Rout
 		}
 		base := Route{}
 		base.NextHop, _ = netip.ParseAddr(a.NextHop)
+		if u.Attributes.Origin != "" {
+			var err error
+			if base.Origin, err = ParseOrigin(u.Attributes.Origin); err != nil {
+				return nil, err
+			}
+		}
 		if u.Attributes.MED != nil {
 			base.MED, base.HasMED = *u.Attributes.MED, true
 		}
