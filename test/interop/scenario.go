@@ -61,13 +61,18 @@ var Scenarios = []Scenario{
 	{"hold-timer-expiry", holdTimerExpiry, 45 * time.Second},
 }
 
+// SUTASPath is the AS path the SUT's last IPv4 and last IPv6 route, and its run-time IPv4 route,
+// are announced with: the peer must see it after the SUT's own AS.
+var SUTASPath = []uint32{65500, 65501}
+
 // SideFor returns the configuration of the SUT (i = 1) or the peer (i = 2): AS 6500i, router-id
 // 10.255.0.i, ten IPv4 routes under 10.i.0.0/16 and ten IPv6 routes under 2001:db8:i::/48, each
-// with MED, two communities and a large community.
+// with an origin (igp, egp, incomplete in turn), MED, two communities and a large community.
+// The SUT's last route of each family carries SUTASPath.
 func SideFor(kind string, i int) harness.Side {
 	as := uint32(65000 + i)
 	v6 := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, byte(i)})
-	return harness.Side{
+	s := harness.Side{
 		Kind:     kind,
 		AS:       as,
 		RouterID: netip.AddrFrom4([4]byte{10, 255, 0, byte(i)}),
@@ -76,6 +81,10 @@ func SideFor(kind string, i int) harness.Side {
 			harness.TestRoutes(netip.PrefixFrom(v6, 48), 64, 10, uint16(as))...),
 		Peer: harness.Peer{HoldTime: HoldTime},
 	}
+	if i == 1 {
+		s.Routes[9].ASPath, s.Routes[19].ASPath = SUTASPath, SUTASPath
+	}
+	return s
 }
 
 func establish(v6 bool) func(ctx context.Context, e *Env) error {
@@ -91,9 +100,10 @@ func establish(v6 bool) func(ctx context.Context, e *Env) error {
 	}
 }
 
-// expectRoutes waits until reader shows routes (split by family) from the other side and none of
-// gone.
-func expectRoutes(ctx context.Context, reader harness.Daemon, from4, from6 netip.Addr, routes []harness.Route, gone []netip.Prefix) error {
+// expectRoutes waits until reader shows routes (split by family) from the other side, in AS as
+// at from4 and from6, as an eBGP peer receives them (AS path as followed by the one announced,
+// next hop from4 or from6 unless the route gave one, origin as announced), and none of gone.
+func expectRoutes(ctx context.Context, reader harness.Daemon, from4, from6 netip.Addr, as uint32, routes []harness.Route, gone []netip.Prefix) error {
 	var errs []error
 	for _, fam := range []harness.Family{harness.IPv4Unicast, harness.IPv6Unicast} {
 		from := from4
@@ -103,7 +113,7 @@ func expectRoutes(ctx context.Context, reader harness.Daemon, from4, from6 netip
 		var want []harness.Route
 		for _, r := range routes {
 			if r.Family() == fam {
-				want = append(want, r)
+				want = append(want, r.Received(as, from))
 			}
 		}
 		var g []netip.Prefix
@@ -119,28 +129,37 @@ func expectRoutes(ctx context.Context, reader harness.Daemon, from4, from6 netip
 	return errors.Join(errs...)
 }
 
-// sutAnnounces: the SUT's 10 IPv4 and 10 IPv6 configured routes, with MED, communities and large
-// communities, are in the peer's CLI.
+// sutAnnounces: the SUT's 10 IPv4 and 10 IPv6 configured routes are in the peer's CLI with AS
+// path [SUT's AS] (then SUTASPath for the last of each family), next hop the SUT's address on
+// the session, and their origin, MED, communities and large communities.
 func sutAnnounces(ctx context.Context, e *Env) error {
-	return expectRoutes(ctx, e.Peer, e.sut4(), e.sut6(), e.SUTSide.Routes, nil)
+	return expectRoutes(ctx, e.Peer, e.sut4(), e.sut6(), e.SUTSide.AS, e.SUTSide.Routes, nil)
 }
 
-// peerAnnounces: the peer's routes are in what the SUT reports as received (ze: its events).
+// peerAnnounces: the peer's routes are in what the SUT reports as received (ze: its events),
+// with AS path [peer's AS], next hop the peer's address and the same attributes.
 func peerAnnounces(ctx context.Context, e *Env) error {
-	return expectRoutes(ctx, e.SUT, e.peer4(), e.peer6(), e.PeerSide.Routes, nil)
+	return expectRoutes(ctx, e.SUT, e.peer4(), e.peer6(), e.PeerSide.AS, e.PeerSide.Routes, nil)
 }
 
-// runtimeRoutes are announced at run time by the withdraw scenarios (distinct per side).
+// runtimeRoutes are announced at run time by the withdraw scenarios (distinct per side): origin
+// egp and incomplete; the SUT's (side 1) IPv4 route carries SUTASPath.
 func runtimeRoutes(side int) []harness.Route {
 	c := uint16(65100 + side)
+	var path []uint32
+	if side == 1 {
+		path = SUTASPath
+	}
 	return []harness.Route{
 		{
 			Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(side * 64)}), 26), MED: 7, HasMED: true,
+			Origin: harness.OriginEGP, ASPath: path,
 			Communities:      []harness.Community{harness.NewCommunity(c, 7)},
 			LargeCommunities: []harness.LargeCommunity{{Global: uint32(c), Local1: 7, Local2: 7}},
 		},
 		{
 			Prefix: netip.PrefixFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0xff, byte(side)}), 48), MED: 8, HasMED: true,
+			Origin: harness.OriginIncomplete,
 			Communities:      []harness.Community{harness.NewCommunity(c, 8)},
 			LargeCommunities: []harness.LargeCommunity{{Global: uint32(c), Local1: 8, Local2: 8}},
 		},
@@ -163,7 +182,7 @@ func withdraws(ctx context.Context, speaker, reader harness.Daemon, side harness
 		}
 	}
 	keep := append(append([]harness.Route{}, side.Routes[1:10]...), side.Routes[11:]...)
-	return expectRoutes(ctx, reader, from4, from6, append(keep, added...), w)
+	return expectRoutes(ctx, reader, from4, from6, side.AS, append(keep, added...), w)
 }
 
 func sutWithdraws(ctx context.Context, e *Env) error {

@@ -275,6 +275,9 @@ func (d *GoBGP) Announce(ctx context.Context, r Route) error {
 	}
 	args := []string{"global", "rib", "add", "-a", gobgpFamily(r.Family()), r.Prefix.String(), "nexthop", nh.String(),
 		"origin", string(r.origin())}
+	if len(r.ASPath) > 0 {
+		args = append(args, "aspath", asPathText(r.ASPath, ","))
+	}
 	if r.HasMED {
 		args = append(args, "med", strconv.FormatUint(uint64(r.MED), 10))
 	}

@@ -123,8 +123,9 @@ type Route struct {
 	// Communities and LargeCommunities are compared as sets.
 	Communities      []Community
 	LargeCommunities []LargeCommunity
-	// ASPath is filled on routes read back. Routes to announce give none (an eBGP speaker
-	// prepends its own AS). In an expected route, a non-nil ASPath is compared in order.
+	// ASPath is filled on routes read back. On a route to announce it is the path the speaker
+	// prepends its own AS to (only ze and GoBGP announce one; the other launchers ignore it). In
+	// an expected route, a non-nil ASPath is compared in order.
 	ASPath []uint32
 	// PathID is the ADD-PATH path identifier on routes read back, where the daemon shows it.
 	PathID uint32
@@ -302,4 +303,13 @@ func (r Route) origin() Origin {
 		return OriginIGP
 	}
 	return r.Origin
+}
+
+// asPathText joins an AS path with sep.
+func asPathText(p []uint32, sep string) string {
+	s := make([]string, len(p))
+	for i, a := range p {
+		s[i] = strconv.FormatUint(uint64(a), 10)
+	}
+	return strings.Join(s, sep)
 }

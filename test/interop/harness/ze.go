@@ -88,6 +88,9 @@ func (d *Ze) state() string { return d.path("state") }
 
 func zeRouteAttrs(r Route) []string {
 	w := []string{"origin " + string(r.origin()) + ";"}
+	if len(r.ASPath) > 0 {
+		w = append(w, fmt.Sprintf("as-path %q;", asPathText(r.ASPath, " ")))
+	}
 	if r.HasMED {
 		w = append(w, fmt.Sprintf("med %d;", r.MED))
 	}
@@ -358,7 +361,8 @@ func (d *Ze) command(ctx context.Context, line string) error {
 }
 
 // Announce sends `peer ADDR update text …` to every peer of the route's family; ze prepends its
-// AS to the AS path toward an external peer (RFC 4271 §5.1.2), so the command gives none.
+// AS to the AS path toward an external peer (RFC 4271 §5.1.2), so the command gives only the
+// route's own AS path, if any.
 func (d *Ze) Announce(ctx context.Context, r Route) error {
 	var errs []error
 	for _, p := range d.peersOf(r.Family()) {
@@ -367,6 +371,9 @@ func (d *Ze) Announce(ctx context.Context, r Route) error {
 			nh = d.node.Addr(p.Addr)
 		}
 		line := fmt.Sprintf("peer %s update text origin set %s nhop set %s", p.Addr, r.origin(), nh)
+		if len(r.ASPath) > 0 {
+			line += " as-path set [" + asPathText(r.ASPath, " ") + "]"
+		}
 		if r.HasMED {
 			line += fmt.Sprintf(" med set %d", r.MED)
 		}
