@@ -159,7 +159,7 @@ func runtimeRoutes(side int) []harness.Route {
 		},
 		{
 			Prefix: netip.PrefixFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0xff, byte(side)}), 48), MED: 8, HasMED: true,
-			Origin: harness.OriginIncomplete,
+			Origin:           harness.OriginIncomplete,
 			Communities:      []harness.Community{harness.NewCommunity(c, 8)},
 			LargeCommunities: []harness.LargeCommunity{{Global: uint32(c), Local1: 8, Local2: 8}},
 		},
