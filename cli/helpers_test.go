@@ -262,3 +262,28 @@ func (tm *vterm) typ(t testing.TB, keys string) {
 		t.Fatal(err)
 	}
 }
+
+// waitAny waits until the screen shows one of wants after position from,
+// and returns the first one it shows.
+func (s *screen) waitAny(t testing.TB, from int, wants ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		got := s.String()
+		if from > len(got) {
+			from = len(got)
+		}
+		best, at := "", -1
+		for _, w := range wants {
+			if i := strings.Index(got[from:], w); i >= 0 && (at < 0 || i < at) {
+				best, at = w, i
+			}
+		}
+		if at >= 0 {
+			return best
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("screen never showed any of %q", wants)
+	return ""
+}

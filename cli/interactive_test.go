@@ -126,10 +126,12 @@ func TestPagerAndWindowChange(t *testing.T) {
 	for try := 0; ; try++ {
 		start := len(tm.scr.String())
 		tm.typ(t, "show configuration\r")
-		pos = tm.scr.waitFor(t, start, "local-as 65001;")
-		if !strings.Contains(tm.scr.String()[start:], morePrompt) {
+		// the old size pages before local-as: wait for either
+		if tm.scr.waitAny(t, start, "local-as 65001;", morePrompt) == "local-as 65001;" && !strings.Contains(tm.scr.String()[start:], morePrompt) {
+			pos = start
 			break
 		}
+		pos = start
 		if try == 20 {
 			t.Fatal("still paged in a window of 100 lines")
 		}

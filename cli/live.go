@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	gliderssh "github.com/gliderlabs/ssh"
@@ -23,6 +25,30 @@ type live struct {
 	// commits their own removal reads the commit's outcome before the
 	// goodbye.
 	run chan struct{}
+
+	mu     sync.Mutex
+	editor context.CancelFunc // ends the full-screen editor running, if any
+}
+
+// editing records how to end the full-screen editor the session runs
+// (nil: none runs).
+func (l *live) editing(stop context.CancelFunc) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.editor = stop
+	l.mu.Unlock()
+}
+
+// stopEditor ends the full-screen editor the session runs, if any.
+func (l *live) stopEditor() {
+	l.mu.Lock()
+	stop := l.editor
+	l.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 }
 
 func newLive(user string, sess gliderssh.Session, pty bool) *live {
@@ -82,6 +108,17 @@ func (s *Server) gone(present map[string]bool) []*live {
 		}
 	}
 	return out
+}
+
+// demoted ends the full-screen editor of the listed sessions whose user
+// is no longer a super-user: the editor commits without the shell's
+// checks. s.mu is held.
+func (s *Server) demoted() {
+	for l := range s.live {
+		if a := s.users[l.user]; a != nil && a.class != shell.SuperUser {
+			l.stopEditor()
+		}
+	}
 }
 
 // removedMessage is what a session of a removed user reads last.

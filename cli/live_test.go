@@ -329,3 +329,43 @@ func TestLocalSessionNotEvicted(t *testing.T) {
 		t.Error("the local session was told it closes")
 	}
 }
+
+// TestDemotedEditorEnds: carol runs the full-screen editor when a commit
+// makes her an operator: the editor ends and the shell leaves configure
+// mode with the message.
+func TestDemotedEditorEnds(t *testing.T) {
+	f := liveFixture(t)
+	cc := f.mustDial(t, "carol", gossh.Password("carolpw"))
+	tm := openTerm(t, cc, 100, 30)
+	pos := tm.scr.waitFor(t, 0, "carol@r1> ")
+	tm.typ(t, "configure\r")
+	pos = tm.scr.waitFor(t, pos, "carol@r1# ")
+	tm.typ(t, "edit\r")
+	pos = tm.scr.waitFor(t, pos, "ze configure")
+	pos = tm.scr.waitFor(t, pos, "host-name")
+	f.commit(t, "set system login user carol class operator")
+	pos = tm.scr.waitFor(t, pos, "ze: the class of user carol is now operator: leaving configuration mode\r\n")
+	pos = tm.scr.waitFor(t, pos, "carol@r1> ")
+	tm.typ(t, "show configuration system host-name\r")
+	tm.scr.waitFor(t, pos, "host-name r1;")
+	if editing(f.srv, "carol") {
+		t.Error("carol's configure session is still open")
+	}
+}
+
+// TestSelfDemotion: carol commits her own demotion: the commit completes
+// and she is back in operational mode before the next prompt.
+func TestSelfDemotion(t *testing.T) {
+	f := liveFixture(t)
+	cc := f.mustDial(t, "carol", gossh.Password("carolpw"))
+	tm := openTerm(t, cc, 100, 30)
+	pos := tm.scr.waitFor(t, 0, "carol@r1> ")
+	tm.typ(t, "configure\r")
+	pos = tm.scr.waitFor(t, pos, "carol@r1# ")
+	tm.typ(t, "set system login user carol class operator\r")
+	pos = tm.scr.waitFor(t, pos, "carol@r1# ")
+	tm.typ(t, "commit\r")
+	pos = tm.scr.waitFor(t, pos, "commit complete")
+	pos = tm.scr.waitFor(t, pos, "ze: the class of user carol is now operator: leaving configuration mode\r\n")
+	tm.scr.waitFor(t, pos, "carol@r1> ")
+}

@@ -239,6 +239,7 @@ func (s *Server) Configure(running *config.Tree) error {
 	for _, l := range s.gone(present) {
 		go s.evict(l)
 	}
+	s.demoted()
 	for addr, ln := range s.listeners {
 		if !want[addr] {
 			ln.Close()

@@ -220,6 +220,7 @@ type termSession struct {
 	sink          func(w, h int)
 	cur           *watcher
 	t             *term.Terminal
+	l             *live // nil for a local session
 }
 
 // terminal returns the line editor.
@@ -261,7 +262,7 @@ func (ts *termSession) setSink(f func(w, h int)) {
 // interactive runs the shell on a pty until the user leaves; it returns
 // the exit code.
 func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.Session, pty gliderssh.Pty, winCh <-chan gliderssh.Window, l *live) int {
-	ts := &termSession{s: s, sess: sess, in: newPump(sess), out: crlf{sess}, width: pty.Window.Width, height: pty.Window.Height}
+	ts := &termSession{s: s, sess: sess, in: newPump(sess), out: crlf{sess}, width: pty.Window.Width, height: pty.Window.Height, l: l}
 	ts.hist = loadHistory(s.o.Store, env.User, s.log)
 	ts.fresh()
 	ts.sink = func(w, h int) { _ = ts.terminal().SetSize(w, h) }
@@ -317,6 +318,10 @@ func (s *Server) interactive(ctx context.Context, env shell.Env, sess gliderssh.
 		}
 		if !skip {
 			ts.run(ctx, line, len(prompt))
+			// a class the line changed (a commit) applies before the
+			// prompt; a removal is said by the evictor, which waits for
+			// this line to end
+			s.follow(ts.sh, &ts.env, ts.out)
 		}
 		l.idle()
 		if ctx.Err() != nil {
@@ -407,6 +412,12 @@ func (ts *termSession) pause() {
 // edit runs the full-screen editor over the configure session.
 func (ts *termSession) edit(ctx context.Context, cs *cdb.Session) error {
 	ts.pause()
+	// a commit that makes the user an operator ends the editor; the
+	// shell then says so and leaves configure mode
+	ectx, demote := context.WithCancel(ctx)
+	defer demote()
+	ts.l.editing(demote)
+	defer ts.l.editing(nil)
 	resize := make(chan tui.WindowSize, 4)
 	ts.setSink(func(w, h int) {
 		select {
@@ -432,10 +443,14 @@ func (ts *termSession) edit(ctx context.Context, cs *cdb.Session) error {
 			})
 		}
 	}
-	return ed(ctx, cs, EditorTerminal{
+	err := ed(ectx, cs, EditorTerminal{
 		In: until{p: ts.in, done: done}, Out: ts.sess, User: cs.User(), Host: ts.s.hostName(),
 		Width: w, Height: h, Resize: resize,
 	})
+	if ectx.Err() != nil && ctx.Err() == nil {
+		return nil // demoted
+	}
+	return err
 }
 
 // pager stops after each screenful and waits for a key: space for the
