@@ -70,3 +70,30 @@ func TestMismatchPathAttributes(t *testing.T) {
 		t.Errorf("route without next hop, as-path, origin: %q", m)
 	}
 }
+
+func TestGoBGPOriginAttr(t *testing.T) {
+	var r Route
+	for _, raw := range []string{`{"type":1,"value":1}`, `{"type":2,"as_paths":[{"type":2,"num":2,"asns":[65001,65500]}]}`, `{"type":3,"nexthop":"172.30.0.2"}`} {
+		if err := r.setGoBGPAttr([]byte(raw)); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+	}
+	want := Route{Origin: OriginEGP, ASPath: []uint32{65001, 65500}, NextHop: netip.MustParseAddr("172.30.0.2")}
+	if m := Mismatch(want, r); m != "" {
+		t.Errorf("gobgp attributes: %s", m)
+	}
+	for _, bad := range []string{`{"type":1,"value":3}`, `{"type":1,"value":"igp"}`} {
+		if err := (&Route{}).setGoBGPAttr([]byte(bad)); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func TestExaBGPAttrsOrigin(t *testing.T) {
+	if got := exabgpAttrs(Route{Prefix: netip.MustParsePrefix("10.0.0.0/24")}); !strings.Contains(got, " origin igp") {
+		t.Errorf("route without origin: %q, want origin igp", got)
+	}
+	if got := exabgpAttrs(Route{Prefix: netip.MustParsePrefix("10.0.0.0/24"), Origin: OriginIncomplete}); !strings.Contains(got, " origin incomplete") {
+		t.Errorf("route with origin incomplete: %q", got)
+	}
+}
