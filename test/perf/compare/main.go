@@ -76,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", "", "where configurations and logs go (default a new /tmp/ze-compare.*)")
 	fs.DurationVar(&o.stable, "stable", 3*time.Second, "the count is final once unchanged this long")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "the longest one daemon may take")
+	once := fs.String("once", "", "daemons, comma-separated, that receive the table in the first run only (slow ones)")
 	count := fs.Int("sessions", 0, "also hold this many sessions with each daemon (0: no sessions run)")
 	holdFor := fs.Duration("hold-for", time.Minute, "how long the sessions are held")
 	fs.DurationVar(&o.poll, "poll", 20*time.Millisecond, "the pause between two CLI polls")
@@ -134,6 +135,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stderr, "compare: interrupted")
 				return 1
 			}
+			if r > 1 && slices.Contains(strings.Split(*once, ","), sp.name) {
+				continue
+			}
 			res := table(ctx, sp, r, o)
 			rep.Runs = append(rep.Runs, res)
 			if res.Error != "" {
@@ -141,8 +145,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "run %d %-9s error: %s\n", r, sp.name, res.Error)
 				continue
 			}
-			fmt.Fprintf(stdout, "run %d %-9s %7d prefixes in %6.2f s (%8.0f/s), CPU %6.2f s, RSS idle %7d KiB, peak %8d KiB (%d process(es)), load %s\n",
-				r, sp.name, res.Prefixes, res.Seconds, res.PrefixesPerSecond, res.CPU, res.IdleRSSKiB, res.PeakKiB, res.Processes, loadavg())
+			busy := ""
+			if res.BusyAtTimeout {
+				busy = fmt.Sprintf(" (count unchanged since, but still busy at the %s timeout: %.2f CPU s by then)", o.timeout, res.CPUAtEnd)
+			}
+			fmt.Fprintf(stdout, "run %d %-9s %7d prefixes in %6.2f s (%8.0f/s), CPU %6.2f s, RSS idle %7d KiB, peak %8d KiB (%d process(es)), load %s%s\n",
+				r, sp.name, res.Prefixes, res.Seconds, res.PrefixesPerSecond, res.CPU, res.IdleRSSKiB, res.PeakKiB, res.Processes, loadavg(), busy)
 		}
 	}
 	if *count > 0 {

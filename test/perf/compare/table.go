@@ -34,6 +34,11 @@ type tableResult struct {
 	Polls      int    `json:"polls"`
 	Dir        string `json:"dir"`
 	Error      string `json:"error,omitempty"`
+	// BusyAtTimeout: the count had stopped changing, but the daemon still used CPU when the
+	// timeout came (GoBGP).
+	BusyAtTimeout bool `json:"busy-at-timeout,omitempty"`
+	// CPUAtEnd is the CPU seconds from before the session to the end of the polling.
+	CPUAtEnd float64 `json:"cpu-seconds-at-end"`
 }
 
 // options of a table run.
@@ -193,7 +198,13 @@ func tableRun(ctx context.Context, sp speaker, o options, res *tableResult) erro
 	end := time.Now().Add(o.timeout)
 	for {
 		if time.Now().After(end) {
-			return fmt.Errorf("compare: %s: not done in %s (%d prefixes)", sp.name, o.timeout, lastN)
+			if lastN <= 0 {
+				return fmt.Errorf("compare: %s: not done in %s (%d prefixes)", sp.name, o.timeout, lastN)
+			}
+			// The count has not moved for a while but the daemon is still busy: the figures are
+			// those of the last change, and the run says so.
+			res.BusyAtTimeout = true
+			break
 		}
 		if !d.running() {
 			return fmt.Errorf("compare: %s exited: %s", sp.name, logTail())
@@ -241,6 +252,7 @@ func tableRun(ctx context.Context, sp speaker, o options, res *tableResult) erro
 	res.PrefixesPerSecond = float64(lastN) / res.Seconds
 	res.CPU = lastCPU - idle.CPU
 	res.RSSKiB, res.PeakKiB, res.Processes = u.RSSKiB, u.PeakKiB, u.Procs
+	res.CPUAtEnd = u.CPU - idle.CPU
 	return nil
 }
 
