@@ -28,6 +28,8 @@ type live struct {
 
 	mu     sync.Mutex
 	editor context.CancelFunc // ends the full-screen editor running, if any
+
+	ended bool // the session's handler is done (under Server.mu)
 }
 
 // editing records how to end the full-screen editor the session runs
@@ -94,7 +96,23 @@ func (s *Server) join(l *live) *account {
 func (s *Server) leave(l *live) {
 	s.mu.Lock()
 	delete(s.live, l)
+	l.ended = true
 	s.mu.Unlock()
+}
+
+// restored lists l again when its user is back in the configuration (a
+// later applier of the commit failed and the old configuration was given
+// back), and says so.
+func (s *Server) restored(l *live) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users[l.user] == nil {
+		return false
+	}
+	if !l.ended && !s.closed {
+		s.live[l] = struct{}{}
+	}
+	return true
 }
 
 // gone returns the listed sessions whose user is not in present, and
@@ -131,11 +149,17 @@ func removedMessage(user string) string {
 // session's shell then ends as when the client leaves, closing its
 // configure session (a private candidate is discarded).
 func (s *Server) evict(l *live) {
+	// The commit is over once the database is unlocked (appliers run with
+	// it locked): its outcome is final then.
+	s.o.DB.Lock()
 	// wait for the line running (the commit that removed the user) to end
 	select {
 	case l.run <- struct{}{}:
 		defer func() { <-l.run }()
 	case <-time.After(evictWait):
+	}
+	if s.restored(l) {
+		return
 	}
 	s.log.Warn("ssh session closed: user removed from the configuration", "user", l.user, "via", l.sess.Context().Value(keyVia))
 	done := make(chan struct{})

@@ -369,3 +369,42 @@ func TestSelfDemotion(t *testing.T) {
 	pos = tm.scr.waitFor(t, pos, "ze: the class of user carol is now operator: leaving configuration mode\r\n")
 	tm.scr.waitFor(t, pos, "carol@r1> ")
 }
+
+// failingApplier fails to apply a configuration whose host name is boom.
+type failingApplier struct{}
+
+func (failingApplier) Verify(*cdb.Diff) error { return nil }
+
+func (failingApplier) Apply(d *cdb.Diff) error {
+	if n, _ := d.New.Get([]string{"system", "host-name"}); n != nil && n.Value() == "boom" {
+		return errors.New("boom")
+	}
+	return nil
+}
+
+// TestFailedCommitKeepsSessions: a commit that removes carol fails in a
+// later applier: the old configuration is given back, and carol's session
+// stays.
+func TestFailedCommitKeepsSessions(t *testing.T) {
+	f := liveFixture(t)
+	f.db.RegisterApplier("boom", "system", failingApplier{})
+	cc := f.mustDial(t, "carol", gossh.Password("carolpw"))
+	tm := openTerm(t, cc, 100, 30)
+	pos := tm.scr.waitFor(t, 0, "carol@r1> ")
+	c := f.mustDial(t, "admin", gossh.PublicKeys(f.key))
+	out, errs, code := batchRun(t, c, "configure\ndelete system login user carol\nset system host-name boom\ncommit\n")
+	if code != 1 || strings.Contains(out, "commit complete") {
+		t.Fatalf("the commit did not fail: %q %q %d", out, errs, code)
+	}
+	tm.typ(t, "show configuration system host-name\r")
+	pos = tm.scr.waitFor(t, pos, "host-name r1;")
+	tm.scr.waitFor(t, pos, "carol@r1> ")
+	time.Sleep(100 * time.Millisecond)
+	if strings.Contains(tm.scr.String(), "closing the session") {
+		t.Fatal("carol's session was closed by a commit that failed")
+	}
+	// still listed: a later removal that succeeds ends it
+	f.commit(t, "delete system login user carol")
+	tm.scr.waitFor(t, pos, "ze: user carol was removed from the configuration; closing the session")
+	ended(t, tm.s)
+}
