@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -286,4 +287,29 @@ func (s *screen) waitAny(t testing.TB, from int, wants ...string) string {
 	}
 	t.Fatalf("screen never showed any of %q", wants)
 	return ""
+}
+
+// local serves the local socket (ze cli's) on a new unix socket and
+// returns a client logged in over it; the user name it sends is ignored
+// (the server takes the OS user from the socket). It is closed with the
+// test.
+func (f *fixture) local(t *testing.T) *gossh.Client {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ze.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = f.srv.ServeLocal(ln) }()
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, chans, reqs, err := gossh.NewClientConn(conn, "ze.sock", &gossh.ClientConfig{User: "whoever", HostKeyCallback: gossh.FixedHostKey(f.srv.HostKey())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := gossh.NewClient(cc, chans, reqs)
+	t.Cleanup(func() { c.Close() })
+	return c
 }

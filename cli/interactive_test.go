@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"log/slog"
-	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -164,22 +162,7 @@ func TestHistoryKept(t *testing.T) {
 
 func TestLocalSocket(t *testing.T) {
 	f := newFixture(t, nil)
-	path := filepath.Join(t.TempDir(), "ze.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = f.srv.ServeLocal(ln) }()
-	conn, err := net.Dial("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, chans, reqs, err := gossh.NewClientConn(conn, "ze.sock", &gossh.ClientConfig{User: "whoever", HostKeyCallback: gossh.FixedHostKey(f.srv.HostKey())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := gossh.NewClient(cc, chans, reqs)
-	defer c.Close()
+	c := f.local(t)
 	// the local user is a super-user named after the OS user (root here or
 	// whoever runs the tests)
 	s, _ := c.NewSession()

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -301,22 +299,7 @@ func TestLocalSessionNotEvicted(t *testing.T) {
 	}
 	f.commit(t, fmt.Sprintf("set system login user %s class operator", me.Username),
 		fmt.Sprintf("set system login user %s authentication password %q", me.Username, mustHash(t, "x")))
-	path := filepath.Join(t.TempDir(), "ze.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = f.srv.ServeLocal(ln) }()
-	conn, err := net.Dial("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, chans, reqs, err := gossh.NewClientConn(conn, "ze.sock", &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.FixedHostKey(f.srv.HostKey())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := gossh.NewClient(cc, chans, reqs)
-	defer c.Close()
+	c := f.local(t)
 	lt := openTerm(t, c, 100, 40)
 	pos := lt.scr.waitFor(t, 0, me.Username+"@r1> ")
 	f.commit(t, "delete system login user "+me.Username)
